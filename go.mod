@@ -1,0 +1,3 @@
+module ciphergram
+
+go 1.26.8
