@@ -7,9 +7,14 @@
 package groups
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
+
+// ErrMixed is returned by Parse for a group that mixes digits and letters,
+// which SPEC 2 makes an error rather than a garble.
+var ErrMixed = errors.New("mixes digits and letters")
 
 // Size is the number of digits in a transmission group.
 const Size = 5
@@ -83,7 +88,7 @@ func Parse(s string) (string, error) {
 		}
 	}
 	if nd > 0 && nl > 0 {
-		return "", fmt.Errorf("group %q mixes digits and letters", s)
+		return "", fmt.Errorf("group %q %w", s, ErrMixed)
 	}
 	return string(b), nil
 }
