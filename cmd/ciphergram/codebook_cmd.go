@@ -116,14 +116,9 @@ func (m *Main) codebookDecode(args []string) error {
 	if err != nil {
 		return err
 	}
-	var gs []string
-	for i, line := range strings.Split(text, "\n") {
-		for _, g := range strings.Fields(line) {
-			if len(g) != groups.CodeSize || !groups.IsDigits(g) {
-				return fmt.Errorf("line %d, group %d: %q is not a 4-figure code group", i+1, len(gs)+1, g)
-			}
-			gs = append(gs, g)
-		}
+	gs, err := readCodeGroups(text)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintln(m.Stdout, cb.Decode(gs))
 	return nil
@@ -251,4 +246,22 @@ func syncDir(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// readCodeGroups reads 4-figure groups separated by white space; a bad one
+// is named by line, column and its number in the stream.
+func readCodeGroups(text string) ([]string, error) {
+	var gs []string
+	for i, line := range strings.Split(text, "\n") {
+		col := 0
+		for _, g := range strings.Fields(line) {
+			col += strings.Index(line[col:], g)
+			if len(g) != groups.CodeSize || !groups.IsDigits(g) {
+				return nil, fmt.Errorf("line %d, column %d (group %d): %q is not a 4-figure code group", i+1, col+1, len(gs)+1, g)
+			}
+			gs = append(gs, g)
+			col += len(g)
+		}
+	}
+	return gs, nil
 }
