@@ -3,10 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"io"
-	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +20,7 @@ func (m *Main) runCodebook(ctx context.Context, args []string) error {
 		"decode":   m.codebookDecode,
 		"generate": m.codebookGenerate,
 		"info":     m.codebookInfo,
+		"stats":    m.codebookStats,
 	}
 	if len(args) == 0 || isHelp(args[0]) {
 		fmt.Fprintln(m.Stdout, `Usage: ciphergram codebook encode|decode|generate|info [flags]
@@ -30,6 +29,7 @@ func (m *Main) runCodebook(ctx context.Context, args []string) error {
   decode    code groups on standard input -> canonical text
   generate  a new codebook from a word list, groups assigned at random
   info      a codebook's ID, fingerprint and size
+  stats     how many code groups a text costs, and which words must be spelled
 
 Run 'ciphergram codebook <subcommand> --help' for flags and examples.`)
 		return nil
@@ -159,7 +159,7 @@ func (m *Main) codebookGenerate(args []string) error {
 	}
 	var rng io.Reader = m.Rand
 	if *seed != "" {
-		rng = mrand.NewChaCha8(sha256.Sum256([]byte(*seed)))
+		rng = codebook.SeededReader(*seed)
 	}
 	cb, err := codebook.Generate(tokens, rng)
 	if err != nil {
@@ -175,24 +175,16 @@ func (m *Main) codebookGenerate(args []string) error {
 	return nil
 }
 
-// readWordList reads one token per line, skipping blank and # lines.
+// readWordList reads the word list file of codebook generate.
 func readWordList(path string) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("word list: %w", err)
 	}
 	defer f.Close()
-	var tokens []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		tokens = append(tokens, strings.Join(strings.Fields(line), " "))
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("word list %s: %w", path, err)
+	tokens, err := codebook.ReadWordList(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return tokens, nil
 }
@@ -264,4 +256,30 @@ func readCodeGroups(text string) ([]string, error) {
 		}
 	}
 	return gs, nil
+}
+
+func (m *Main) codebookStats(args []string) error {
+	fs := m.newFlags("codebook stats", "--codebook FILE|default < text", `  ciphergram codebook stats --codebook default < telegram.txt`)
+	cbName := fs.String("codebook", "default", "codebook file, or \"default\" for the built-in one")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cb, err := loadCodebook(*cbName)
+	if err != nil {
+		return err
+	}
+	text, err := m.readStdin()
+	if err != nil {
+		return err
+	}
+	st, err := cb.Stats(text)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "words %d\nnumbers %d\ncode groups %d\ngroups per word %.3f\nspelled %d\n",
+		st.Words, st.Numbers, st.Groups, st.GroupsPerWord(), len(st.Spelled))
+	if len(st.Spelled) > 0 {
+		fmt.Fprintf(m.Stdout, "spelled words: %s\n", strings.Join(st.Spelled, " "))
+	}
+	return nil
 }
