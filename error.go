@@ -1,0 +1,64 @@
+// Package ciphergram is the domain of a cipher-telegram office: offices and
+// their links, one-time pads in custody, telegrams from draft to registry,
+// numbered copies, cover names, users and the audit log. It declares the
+// types and the Store that adapters (sqlite, postgres) implement; the rules
+// of the office live in package office, the procedure of the cipher in
+// package cipher.
+package ciphergram
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Application error codes. Adapters map them to exit statuses and HTTP
+// statuses in one place each.
+const (
+	ECONFLICT     = "conflict"     // the act collides with the current state (duplicate, already used)
+	EINTERNAL     = "internal"     // a fault of the system, not of the request
+	EINVALID      = "invalid"      // the request is malformed or breaks a rule of the domain
+	ENOTFOUND     = "not_found"    // no such thing, or not visible to the actor
+	EFORBIDDEN    = "forbidden"    // the actor's role or clearance does not allow it
+	EUNAUTHORIZED = "unauthorized" // the actor is not known
+	EEXHAUSTED    = "exhausted"    // a pad has too few pages left
+)
+
+// Error is an application error: a code from the list above and a message
+// fit for the user.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Errorf returns an *Error with the given code.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of an application error in err's chain, or
+// EINTERNAL for any other non-nil error.
+func ErrorCode(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the message of an application error, or a generic
+// message that reveals nothing of an internal one.
+func ErrorMessage(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Message
+	}
+	return "internal error"
+}

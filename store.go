@@ -1,0 +1,131 @@
+package ciphergram
+
+import (
+	"context"
+	"time"
+
+	"ciphergram/otp"
+)
+
+// Store keeps one office's state. Every method is one atomic, durable
+// transaction: when it returns nil its effects, and the audit entries it was
+// given, are committed; when it returns an error nothing of it happened.
+// Errors are *Error with the codes named, or EINTERNAL faults. Methods that
+// record an act take the Audit that describes it and append it, hash-chained,
+// in the same transaction. Implementations: sqlite, postgres; both must pass
+// storetest.
+type Store interface {
+	// InitOffice creates the office and its first admin. ECONFLICT if the
+	// store already holds an office.
+	InitOffice(ctx context.Context, o Office, admin *User, a Audit) error
+	// Office returns the office. ENOTFOUND before InitOffice.
+	Office(ctx context.Context) (*Office, error)
+
+	// CreateUser adds a user and sets its ID. ECONFLICT on a taken name.
+	CreateUser(ctx context.Context, u *User, a Audit) error
+	// User finds a user by name. ENOTFOUND if none.
+	User(ctx context.Context, name string) (*User, error)
+	// Users lists the users by name.
+	Users(ctx context.Context) ([]*User, error)
+
+	// CreateLink adds a link to a peer and sets its ID. ECONFLICT if the
+	// peer already has one.
+	CreateLink(ctx context.Context, l *Link, a Audit) error
+	// Link finds the link to a peer. ENOTFOUND if none.
+	Link(ctx context.Context, peer string) (*Link, error)
+	// Links lists the links by peer.
+	Links(ctx context.Context) ([]*Link, error)
+
+	// ImportPad takes a pad into custody in one direction, unused pages only
+	// (burned pages of the file are recorded as used). ECONFLICT when the
+	// pad ID is known, or when any of its indicators is already held for the
+	// same link and direction (an office never issues or accepts two pages
+	// with one indicator on a link).
+	ImportPad(ctx context.Context, p *otp.Pad, dir PadDirection, a Audit) error
+	// Pads lists the pads in custody, by ID.
+	Pads(ctx context.Context) ([]*PadInfo, error)
+	// ExportPad returns the full unused contents of a pad for transport to
+	// the other end (burned pages as burned). ENOTFOUND if unknown.
+	ExportPad(ctx context.Context, id string, a Audit) (*otp.Pad, error)
+
+	// ClaimPages takes the n lowest-numbered unused pages of the outgoing
+	// pads of the link from->to (oldest pad first) for telegram telegramID,
+	// and in the same transaction destroys them: when ClaimPages returns the
+	// claim is committed and synchronous, the digits exist only in the
+	// returned pages (which the caller wipes after use), and a destruction
+	// record with reason "sent" is kept for each. No page can ever be
+	// returned twice, by any number of concurrent callers: a database
+	// constraint forbids a second use. EEXHAUSTED when fewer than n pages
+	// are left; then nothing is claimed.
+	ClaimPages(ctx context.Context, from, to string, n int, telegramID int64, a Audit) ([]*otp.Page, error)
+	// IncomingPage returns a copy of the unused page of an incoming pad of
+	// the link from->to with the given indicator, including its failure
+	// count. ENOTFOUND if no unused page has it (unknown, or already used).
+	IncomingPage(ctx context.Context, from, to, indicator string) (*otp.Page, error)
+	// RecordAuthFailure counts a failed authentication against that page and
+	// destroys the page at the otp.MaxFailures-th failure (reason
+	// "authentication failures"). It reports whether the page was burned.
+	RecordAuthFailure(ctx context.Context, from, to, indicator string, a Audit) (burned bool, err error)
+	// Destructions lists the destruction records, oldest first.
+	Destructions(ctx context.Context) ([]*Destruction, error)
+
+	// CreateTelegram stores a new telegram and sets its ID and Created.
+	CreateTelegram(ctx context.Context, t *Telegram, a Audit) error
+	// UpdateTelegram saves t if the stored telegram is still in state from
+	// (compare and set); ECONFLICT otherwise. With counter != "" it first
+	// gives t.Nr the next number of that yearly counter for t.Filed's year,
+	// in the same transaction. A yearly counter gives 1, 2, 3, ... from the
+	// first number of each year, or from the value SetCounter set.
+	UpdateTelegram(ctx context.Context, t *Telegram, from State, counter string, a Audit) error
+	// Telegram finds a telegram by ID. ENOTFOUND if none.
+	Telegram(ctx context.Context, id int64) (*Telegram, error)
+	// Telegrams lists telegrams, newest first, matching the filter.
+	Telegrams(ctx context.Context, f TelegramFilter) ([]*Telegram, error)
+	// RegisterIncoming completes the decipherment of incoming telegram t
+	// (stored in state received): in one transaction it destroys the pages
+	// used (reason "received"), gives t one registry number per page from
+	// the yearly counter "registry" of t.Deciphered's year, and saves t in
+	// state registered. ECONFLICT if t is no longer in state received or a
+	// page is already used.
+	RegisterIncoming(ctx context.Context, t *Telegram, pages []PageRef, a Audit) error
+	// SetCounter sets a yearly counter so that the next number it gives is
+	// next (the Centre's registry is seeded so at installation).
+	SetCounter(ctx context.Context, counter string, year, next int, a Audit) error
+
+	// IssueCopy gives the copy the next number for its telegram, sets ID,
+	// Number and State issued, and stores it.
+	IssueCopy(ctx context.Context, c *Copy, a Audit) error
+	// Copies lists a telegram's copies by number (all telegrams if 0).
+	Copies(ctx context.Context, telegramID int64) ([]*Copy, error)
+	// CloseCopy recalls or destroys an issued copy. ECONFLICT if it is not
+	// issued.
+	CloseCopy(ctx context.Context, id int64, state CopyState, by string, at time.Time, a Audit) error
+
+	// PutCryptonym adds or replaces a cover name.
+	PutCryptonym(ctx context.Context, c *Cryptonym, a Audit) error
+	// Cryptonyms lists the cover names by cover.
+	Cryptonyms(ctx context.Context) ([]*Cryptonym, error)
+
+	// Record appends an audit entry for an act that changes nothing else
+	// (a telegram read, a cover name revealed).
+	Record(ctx context.Context, a Audit) error
+	// AuditLog returns the whole log in sequence order and the recorded head
+	// hash.
+	AuditLog(ctx context.Context) ([]*AuditEntry, []byte, error)
+
+	Close() error
+}
+
+// Yearly counters of Store.UpdateTelegram, RegisterIncoming and SetCounter.
+const (
+	CounterOutgoing = "outgoing" // a station's outgoing telegram numbers
+	CounterRegistry = "registry" // the Centre's incoming registry numbers
+)
+
+// TelegramFilter selects telegrams. Zero fields match everything.
+type TelegramFilter struct {
+	Direction TelegramDirection
+	State     State
+	IDs       []int64 // only these
+	Limit     int
+}
