@@ -58,10 +58,11 @@ type Store interface {
 	// constraint forbids a second use. EEXHAUSTED when fewer than n pages
 	// are left; then nothing is claimed.
 	ClaimPages(ctx context.Context, from, to string, n int, telegramID int64, a Audit) ([]*otp.Page, error)
-	// IncomingPage returns a copy of the unused page of an incoming pad of
-	// the link from->to with the given indicator, including its failure
-	// count. ENOTFOUND if no unused page has it (unknown, or already used).
-	IncomingPage(ctx context.Context, from, to, indicator string) (*otp.Page, error)
+	// IncomingPage returns where the unused page of an incoming pad of the
+	// link from->to with the given indicator is, and a copy of it including
+	// its failure count. ENOTFOUND if no unused page has it (unknown, or
+	// already used).
+	IncomingPage(ctx context.Context, from, to, indicator string) (PageRef, *otp.Page, error)
 	// RecordAuthFailure counts a failed authentication against that page and
 	// destroys the page at the otp.MaxFailures-th failure (reason
 	// "authentication failures"). It reports whether the page was burned.
