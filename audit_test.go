@@ -38,7 +38,10 @@ func TestVerifyChain(t *testing.T) {
 		{"OK", func(es []*AuditEntry) ([]*AuditEntry, []byte) { return es, head }, ""},
 		{"OKNoHead", func(es []*AuditEntry) ([]*AuditEntry, []byte) { return es, nil }, ""},
 		{"ErrEdited", func(es []*AuditEntry) ([]*AuditEntry, []byte) { es[2].Detail = "nothing happened"; return es, head }, "entry 3 (page.claimed page 3 by clerk): its contents were changed"},
-		{"ErrEditedTime", func(es []*AuditEntry) ([]*AuditEntry, []byte) { es[1].Time = es[1].Time.Add(time.Nanosecond); return es, head }, "entry 2"},
+		{"ErrEditedTime", func(es []*AuditEntry) ([]*AuditEntry, []byte) {
+			es[1].Time = es[1].Time.Add(time.Nanosecond)
+			return es, head
+		}, "entry 2"},
 		{"ErrDeleted", func(es []*AuditEntry) ([]*AuditEntry, []byte) { return append(es[:2], es[3:]...), head }, "audit entry 3: found sequence number 4"},
 		{"ErrDeletedAndRenumbered", func(es []*AuditEntry) ([]*AuditEntry, []byte) {
 			es = append(es[:2], es[3:]...)
