@@ -1,0 +1,73 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"ciphergram"
+)
+
+// userColumns are the columns scanUser reads, in its order.
+const userColumns = `id, name, role, cover, cleared, password_hash, created`
+
+// CreateUser adds a user and sets its ID. ECONFLICT on a taken name.
+func (s *Store) CreateUser(ctx context.Context, u *ciphergram.User, a ciphergram.Audit) error {
+	if err := checkTimes(u.Created); err != nil {
+		return err
+	}
+	var id int64
+	err := s.write(ctx, "CreateUser", a, func(tx *wtx) (err error) {
+		id, err = insertUser(ctx, tx, u)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	u.ID = id
+	return nil
+}
+
+// insertUser stores u and returns its new ID; ECONFLICT on a taken name.
+func insertUser(ctx context.Context, tx *wtx, u *ciphergram.User) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO users (name, role, cover, cleared, password_hash, created)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.Name, u.Role, u.Cover, u.Cleared, u.PasswordHash, nanos(u.Created)).Scan(&id)
+	if err != nil {
+		return 0, conflict(err, "user name %s is taken", u.Name)
+	}
+	return id, nil
+}
+
+// User finds a user by name. ENOTFOUND if none.
+func (s *Store) User(ctx context.Context, name string) (*ciphergram.User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ciphergram.Errorf(ciphergram.ENOTFOUND, "no user %s", name)
+	}
+	if err != nil {
+		return nil, fault("User", err)
+	}
+	return u, nil
+}
+
+// Users lists the users by name.
+func (s *Store) Users(ctx context.Context) ([]*ciphergram.User, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY name`)
+	if err != nil {
+		return nil, fault("Users", err)
+	}
+	us, err := collect(rows, scanUser)
+	return us, fault("Users", err)
+}
+
+// scanUser reads the userColumns of one row.
+func scanUser(r scanner) (*ciphergram.User, error) {
+	u := &ciphergram.User{}
+	err := r.Scan(&u.ID, &u.Name, &u.Role, &u.Cover, &u.Cleared, &u.PasswordHash, intoTime(&u.Created))
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
