@@ -1,0 +1,85 @@
+package office
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"ciphergram"
+	"ciphergram/cipher"
+)
+
+// Init creates the office and its first admin user.
+func (s *Service) Init(ctx context.Context, name string, centre bool, admin string) error {
+	if err := cipher.CheckStation(name); err != nil {
+		return ciphergram.Errorf(ciphergram.EINVALID, "office name: %v", err)
+	}
+	if admin == "" {
+		return ciphergram.Errorf(ciphergram.EINVALID, "the first admin needs a name")
+	}
+	o := ciphergram.Office{Name: name, IsCentre: centre, Created: s.Now()}
+	u := &ciphergram.User{Name: admin, Role: ciphergram.RoleAdmin, Cleared: true, Created: s.Now()}
+	kind := "station"
+	if centre {
+		kind = "centre"
+	}
+	return s.store.InitOffice(ctx, o, u, s.audit(u, "office.created", "office "+name, kind))
+}
+
+// AddUser adds a user (admin only). An officer needs a cover name to sign.
+func (s *Service) AddUser(ctx context.Context, actor *ciphergram.User, u *ciphergram.User) error {
+	if err := allow(actor, "add a user"); err != nil {
+		return err
+	}
+	if u.Name == "" || strings.ContainsAny(u.Name, " \t\n") {
+		return ciphergram.Errorf(ciphergram.EINVALID, "user name %q: one word, not empty", u.Name)
+	}
+	if !slices.Contains(ciphergram.Roles, u.Role) {
+		return ciphergram.Errorf(ciphergram.EINVALID, "unknown role %q (want one of %v)", u.Role, ciphergram.Roles)
+	}
+	u.Cover = strings.ToUpper(strings.TrimSpace(u.Cover))
+	if u.Role == ciphergram.RoleOfficer && u.Cover == "" {
+		return ciphergram.Errorf(ciphergram.EINVALID, "an officer needs a cover name (--cover) to sign telegrams")
+	}
+	u.Created = s.Now()
+	detail := fmt.Sprintf("role %s, cleared %t", u.Role, u.Cleared)
+	return s.store.CreateUser(ctx, u, s.audit(actor, "user.created", "user "+u.Name, detail))
+}
+
+// AddLink opens a link to a peer office (admin only).
+func (s *Service) AddLink(ctx context.Context, actor *ciphergram.User, l *ciphergram.Link) error {
+	if err := allow(actor, "add a link"); err != nil {
+		return err
+	}
+	l.Peer = strings.ToUpper(l.Peer)
+	if err := cipher.CheckStation(l.Peer); err != nil {
+		return ciphergram.Errorf(ciphergram.EINVALID, "peer: %v", err)
+	}
+	if l.Codebook == "" {
+		l.Codebook = "default"
+	}
+	if _, err := s.codec(l); err != nil {
+		return err
+	}
+	l.Created = s.Now()
+	return s.store.CreateLink(ctx, l, s.audit(actor, "link.created", "link "+l.Peer, fmt.Sprintf("mode %s, codebook %s", l.Mode, l.Codebook)))
+}
+
+// SeedCounter sets the next number of a yearly counter for the current
+// year (admin only): ciphergram.CounterRegistry at a Centre that starts its
+// registry here, ciphergram.CounterOutgoing at a station.
+func (s *Service) SeedCounter(ctx context.Context, actor *ciphergram.User, counter string, next int) error {
+	if err := allow(actor, "seed a counter"); err != nil {
+		return err
+	}
+	if counter != ciphergram.CounterRegistry && counter != ciphergram.CounterOutgoing {
+		return ciphergram.Errorf(ciphergram.EINVALID, "unknown counter %q", counter)
+	}
+	if next < 1 {
+		return ciphergram.Errorf(ciphergram.EINVALID, "numbers start at 1 or above, not %d", next)
+	}
+	year := s.Now().Year()
+	a := s.audit(actor, "counter.seeded", fmt.Sprintf("%s %d", counter, year), fmt.Sprintf("next number %d", next))
+	return s.store.SetCounter(ctx, counter, year, next, a)
+}
