@@ -81,16 +81,7 @@ func loadCodec(cbName, boardName string) (cipher.Codec, error) {
 }
 
 func (m *Main) codebookEncode(args []string) error {
-	fs := m.newFlags("codebook encode", "--codebook FILE|default < text", `  echo "Agent LIST reports: the pact is signed." | ciphergram codebook encode --codebook default`)
-	cbName := fs.String("codebook", "default", "codebook file, or \"default\" for the built-in one")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	cb, err := loadCodebook(*cbName)
-	if err != nil {
-		return err
-	}
-	text, err := m.readStdin()
+	cb, text, err := m.codebookInput("codebook encode", "--codebook FILE|default < text", `  echo "Agent LIST reports: the pact is signed." | ciphergram codebook encode --codebook default`, args)
 	if err != nil {
 		return err
 	}
@@ -103,16 +94,7 @@ func (m *Main) codebookEncode(args []string) error {
 }
 
 func (m *Main) codebookDecode(args []string) error {
-	fs := m.newFlags("codebook decode", "--codebook FILE|default < groups", `  echo "3875 0720 8297 7794" | ciphergram codebook decode --codebook book.txt`)
-	cbName := fs.String("codebook", "default", "codebook file, or \"default\" for the built-in one")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	cb, err := loadCodebook(*cbName)
-	if err != nil {
-		return err
-	}
-	text, err := m.readStdin()
+	cb, text, err := m.codebookInput("codebook decode", "--codebook FILE|default < groups", `  echo "3875 0720 8297 7794" | ciphergram codebook decode --codebook book.txt`, args)
 	if err != nil {
 		return err
 	}
@@ -259,16 +241,7 @@ func readCodeGroups(text string) ([]string, error) {
 }
 
 func (m *Main) codebookStats(args []string) error {
-	fs := m.newFlags("codebook stats", "--codebook FILE|default < text", `  ciphergram codebook stats --codebook default < telegram.txt`)
-	cbName := fs.String("codebook", "default", "codebook file, or \"default\" for the built-in one")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	cb, err := loadCodebook(*cbName)
-	if err != nil {
-		return err
-	}
-	text, err := m.readStdin()
+	cb, text, err := m.codebookInput("codebook stats", "--codebook FILE|default < text", `  ciphergram codebook stats --codebook default < telegram.txt`, args)
 	if err != nil {
 		return err
 	}
@@ -282,4 +255,23 @@ func (m *Main) codebookStats(args []string) error {
 		fmt.Fprintf(m.Stdout, "spelled words: %s\n", strings.Join(st.Spelled, " "))
 	}
 	return nil
+}
+
+// codebookInput parses the flags of a codebook subcommand that reads text
+// on standard input, and returns the codebook and the text.
+func (m *Main) codebookInput(name, usage, examples string, args []string) (*codebook.Codebook, string, error) {
+	fs := m.newFlags(name, usage, examples)
+	cbName := fs.String("codebook", "default", "codebook file, or \"default\" for the built-in one")
+	if err := parseFlags(fs, args); err != nil {
+		return nil, "", err
+	}
+	cb, err := loadCodebook(*cbName)
+	if err != nil {
+		return nil, "", err
+	}
+	text, err := m.readStdin()
+	if err != nil {
+		return nil, "", err
+	}
+	return cb, text, nil
 }

@@ -47,11 +47,18 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"demo":     {"the life of the reference telegram, LONDON to the CENTRE, 1941", (*Main).runDemo},
-	"codebook": {"encode, decode, generate and inspect codebooks", (*Main).runCodebook},
-	"pad":      {"generate one-time pads and count the pages left", (*Main).runPad},
-	"encipher": {"encipher a telegram from standard input with the next pad pages", (*Main).runEncipher},
-	"decipher": {"decipher a telegram's transmissions from standard input", (*Main).runDecipher},
+	"demo":      {"the life of the reference telegram, LONDON to the CENTRE, 1941", (*Main).runDemo},
+	"codebook":  {"encode, decode, generate and inspect codebooks", (*Main).runCodebook},
+	"pad":       {"generate one-time pads and count the pages left", (*Main).runPad},
+	"encipher":  {"encipher a telegram from standard input with the next pad pages", (*Main).runEncipher},
+	"office":    {"set up an office database (a station or the Centre)", (*Main).runOffice},
+	"user":      {"add users and their roles", (*Main).runUser},
+	"link":      {"links to peer offices", (*Main).runLink},
+	"telegram":  {"compose, sign, encipher, receive, decipher, show and list telegrams", (*Main).runTelegram},
+	"copy":      {"issue, read, recall and destroy numbered copies", (*Main).runCopy},
+	"cryptonym": {"cover names and the identities behind them", (*Main).runCryptonym},
+	"audit":     {"verify and show the hash-chained audit log", (*Main).runAudit},
+	"decipher":  {"decipher a telegram's transmissions from standard input", (*Main).runDecipher},
 }
 
 // Run executes one command line (without the program name).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"ciphergram/internal/padfile"
 	"ciphergram/otp"
@@ -13,17 +14,23 @@ func (m *Main) runPad(ctx context.Context, args []string) error {
 	if len(args) == 0 || isHelp(args[0]) {
 		fmt.Fprintln(m.Stdout, `Usage: ciphergram pad generate|inventory [flags]
 
-  generate   a new one-time pad from crypto/rand (give one copy to each end of the link)
-  inventory  pages used and left in a pad file
+  generate   a new one-time pad file from crypto/rand (give one copy to each end of the link)
+  inventory  pages used and left: of a pad file (--pad FILE), or of the office's pads
+  issue      a new pad for a link of the office; the office keeps its own copy
+  export     the pad for the other end, encrypted with a passphrase for transport
+  import     a pad exported by the other end
 
 Run 'ciphergram pad <subcommand> --help' for flags and examples.`)
 		return nil
 	}
-	switch args[0] {
-	case "generate":
+	switch {
+	case args[0] == "generate":
 		return m.padGenerate(args[1:])
-	case "inventory":
+	case args[0] == "inventory" && hasFlag(args[1:], "pad"):
 		return m.padInventory(args[1:])
+	}
+	if c, ok := m.padOfficeCmds()[args[0]]; ok {
+		return m.runOfficeCmd(ctx, "pad "+args[0], c, args[1:])
 	}
 	return &hintError{fmt.Errorf("pad: unknown subcommand %q", args[0]), "run 'ciphergram pad --help'"}
 }
@@ -90,4 +97,15 @@ func (m *Main) padInventory(args []string) error {
 		fmt.Fprintln(m.Stdout, "the pad is exhausted: issue a new one")
 	}
 	return nil
+}
+
+// hasFlag reports whether args set the flag name (as -name or --name).
+func hasFlag(args []string, name string) bool {
+	for _, a := range args {
+		a = strings.TrimLeft(a, "-")
+		if a == name || strings.HasPrefix(a, name+"=") {
+			return true
+		}
+	}
+	return false
 }
