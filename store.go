@@ -10,7 +10,11 @@ import (
 // Store keeps one office's state. Every method is one atomic, durable
 // transaction: when it returns nil its effects, and the audit entries it was
 // given, are committed; when it returns an error nothing of it happened.
-// Errors are *Error with the codes named, or EINTERNAL faults. Methods that
+// Errors are *Error with the codes named, or EINTERNAL faults; an unknown
+// ID or indicator is ENOTFOUND (UpdateTelegram may say ECONFLICT instead).
+// Times round-trip at least to the microsecond, audit times to the
+// nanosecond; times the store sets itself (Created, Imported, destruction
+// times) are the time of the Audit given. Methods that
 // record an act take the Audit that describes it and append it, hash-chained,
 // in the same transaction. Implementations: sqlite, postgres; both must pass
 // storetest.
@@ -49,14 +53,15 @@ type Store interface {
 	ExportPad(ctx context.Context, id string, a Audit) (*otp.Pad, error)
 
 	// ClaimPages takes the n lowest-numbered unused pages of the outgoing
-	// pads of the link from->to (oldest pad first) for telegram telegramID,
+	// pads of the link from->to (oldest pad first by import, several pads if
+	// need be) for telegram telegramID,
 	// and in the same transaction destroys them: when ClaimPages returns the
 	// claim is committed and synchronous, the digits exist only in the
 	// returned pages (which the caller wipes after use), and a destruction
 	// record with reason "sent" is kept for each. No page can ever be
 	// returned twice, by any number of concurrent callers: a database
 	// constraint forbids a second use. EEXHAUSTED when fewer than n pages
-	// are left; then nothing is claimed.
+	// are left (or the link has no outgoing pad); then nothing is claimed.
 	ClaimPages(ctx context.Context, from, to string, n int, telegramID int64, a Audit) ([]*otp.Page, error)
 	// IncomingPage returns where the unused page of an incoming pad of the
 	// link from->to with the given indicator is, and a copy of it including
@@ -86,7 +91,7 @@ type Store interface {
 	// (stored in state received): in one transaction it destroys the pages
 	// used (reason "received"), gives t one registry number per page from
 	// the yearly counter "registry" of t.Deciphered's year, and saves t in
-	// state registered. ECONFLICT if t is no longer in state received or a
+	// state registered, setting t.State and t.Numbers. ECONFLICT if t is no longer in state received or a
 	// page is already used.
 	RegisterIncoming(ctx context.Context, t *Telegram, pages []PageRef, a Audit) error
 	// SetCounter sets a yearly counter so that the next number it gives is
