@@ -62,11 +62,7 @@ func (m *Main) runEncipher(ctx context.Context, args []string) error {
 		}
 		msg.Day = d.Day()
 	}
-	c, err := codec.load()
-	if err != nil {
-		return err
-	}
-	text, err := m.readStdin()
+	c, text, err := m.codecAndStdin(codec)
 	if err != nil {
 		return err
 	}
@@ -129,11 +125,7 @@ func (m *Main) runDecipher(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := codec.load()
-	if err != nil {
-		return err
-	}
-	text, err := m.readStdin()
+	c, text, err := m.codecAndStdin(codec)
 	if err != nil {
 		return err
 	}
@@ -191,4 +183,18 @@ func countFailure(f *padfile.File, ae *cipher.AuthError) error {
 		return fmt.Errorf("%w; recording the failure: %v", ae, err)
 	}
 	return &hintError{ae, note + "; ask the sender for a repeat"}
+}
+
+// codecAndStdin loads the codebook or checkerboard named by the flags, then
+// reads standard input: nothing is read when the codec cannot be had.
+func (m *Main) codecAndStdin(c codecFlags) (cipher.Codec, string, error) {
+	codec, err := c.load()
+	if err != nil {
+		return nil, "", err
+	}
+	text, err := m.readStdin()
+	if err != nil {
+		return nil, "", err
+	}
+	return codec, text, nil
 }
