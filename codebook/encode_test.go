@@ -40,6 +40,25 @@ func spell(w string) string {
 	return s + "|<END SPELL>"
 }
 
+// encodeCase is text and the tokens ("A|<COMMA>|B") it must encode to.
+type encodeCase = struct{ name, text, want string }
+
+// runEncodeCases runs each case as a subtest against codebook c.
+func runEncodeCases(t *testing.T, c *Codebook, tests []encodeCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := c.Encode(tt.text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := strings.Join(got, " "), strings.Join(groupsOf(t, c, tt.want), " "); g != w {
+				t.Errorf("Encode(%q):\n got %s\nwant %s (%s)", tt.text, g, w, tt.want)
+			}
+		})
+	}
+}
+
 func TestEncode(t *testing.T) {
 	c := testCodebook(t)
 	tests := []struct {
@@ -83,17 +102,7 @@ func TestEncode(t *testing.T) {
 		{"SeparateScripts", "Agent Лист", "AGENT|" + spell("ЛИСТ")},
 		{"ScriptsSplitByHyphen", "Лист-List", spell("ЛИСТ") + "|<HYPHEN>|" + spell("LIST")},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := c.Encode(tt.text)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if g, w := strings.Join(got, " "), strings.Join(groupsOf(t, c, tt.want), " "); g != w {
-				t.Errorf("Encode(%q):\n got %s\nwant %s (%s)", tt.text, g, w, tt.want)
-			}
-		})
-	}
+	runEncodeCases(t, c, tests)
 }
 
 // TestEncodeFewestGroups checks the dynamic programme on a book whose
@@ -115,17 +124,7 @@ func TestEncodeFewestGroups(t *testing.T) {
 		{"PhraseBrokenByParagraph", "a\n\nb", "A|<PARAGRAPH>|B"},
 		{"SpellInsidePhraseRun", "a b q", "A B|" + spell("Q")},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := c.Encode(tt.text)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if g, w := strings.Join(got, " "), strings.Join(groupsOf(t, c, tt.want), " "); g != w {
-				t.Errorf("Encode(%q):\n got %s\nwant %s (%s)", tt.text, g, w, tt.want)
-			}
-		})
-	}
+	runEncodeCases(t, c, tests)
 }
 
 func TestEncodeErr(t *testing.T) {
