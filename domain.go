@@ -48,8 +48,11 @@ type Link struct {
 	Peer     string      // the other office
 	Mode     cipher.Mode // authenticated (default) or historical
 	Codebook string      // codebook ID both ends use, or "default"
-	PeerURL  string      // where the peer's server listens (issue: transport)
-	Created  time.Time
+	PeerURL  string      // where the peer's server listens; empty for a link worked by hand
+	// Secret is the credential both ends of the link present to each other
+	// on transport. It is never shown, logged or exported.
+	Secret  string
+	Created time.Time
 }
 
 // PadDirection tells whether the office holds the sending or the receiving
@@ -198,3 +201,67 @@ type AuditEntry struct {
 	Prev []byte // hash of the previous entry (32 zero bytes for the first)
 	Hash []byte // ChainHash(Prev, entry)
 }
+
+// Session is a signed-in user's session. The store keeps only the SHA-256
+// of the session token, so a copy of the database cannot sign anyone in.
+type Session struct {
+	ID      string // hex SHA-256 of the token the browser holds
+	User    string
+	Created time.Time
+	Seen    time.Time // last request; the idle timeout runs from here
+}
+
+// DeliveryKind is what an outbox entry carries to a peer office.
+type DeliveryKind string
+
+// The kinds of deliveries.
+const (
+	DeliverPart   DeliveryKind = "part"   // one part (transmission) of an outgoing telegram
+	DeliverRepeat DeliveryKind = "repeat" // a service message asking the peer to repeat parts
+)
+
+// Delivery is one entry of the outbox: something to push to a peer office,
+// retried with backoff until the peer acknowledges it. The outbox is kept
+// in the store, so it survives restarts.
+type Delivery struct {
+	ID          int64
+	Peer        string
+	Kind        DeliveryKind
+	TelegramID  int64  // the telegram the part belongs to, or that a repeat concerns
+	Part        int    // the part number (a part delivery)
+	Body        string // the transmission text, or the service message
+	Queued      time.Time
+	Attempts    int
+	NextAttempt time.Time
+	LastError   string
+	Delivered   time.Time // zero until the peer acknowledged
+}
+
+// Pending reports whether the delivery still waits for acknowledgement.
+func (d *Delivery) Pending() bool { return d.Delivered.IsZero() }
+
+// InboxPart is one part (transmission) of an incoming telegram as it
+// arrived, over a link or typed in by a cable clerk. Parts are kept until
+// all parts of their telegram are in; then they are assembled into one
+// incoming telegram.
+type InboxPart struct {
+	ID         int64
+	Peer       string
+	Nr         int // the sender's telegram number
+	Part       int
+	Parts      int
+	Indicator  string
+	Wire       string // the transmission as received
+	Received   time.Time
+	TelegramID int64 // 0 until assembled
+}
+
+// AcceptResult says what Store.AcceptPart did with a part.
+type AcceptResult string
+
+// The results of AcceptPart.
+const (
+	PartAdded     AcceptResult = "added"     // a part not held before
+	PartDuplicate AcceptResult = "duplicate" // the same part, already held: nothing changed
+	PartReplaced  AcceptResult = "replaced"  // a repeat replaced a part whose telegram is not yet deciphered
+)

@@ -31,6 +31,20 @@ type Store interface {
 	User(ctx context.Context, name string) (*User, error)
 	// Users lists the users by name.
 	Users(ctx context.Context) ([]*User, error)
+	// SetPassword replaces a user's password hash. ENOTFOUND if no such user.
+	SetPassword(ctx context.Context, name, hash string, a Audit) error
+
+	// CreateSession stores a new session. ECONFLICT if the ID is taken.
+	CreateSession(ctx context.Context, s *Session) error
+	// Session finds a session by ID. ENOTFOUND if none.
+	Session(ctx context.Context, id string) (*Session, error)
+	// TouchSession sets a session's Seen time. ENOTFOUND if none.
+	TouchSession(ctx context.Context, id string, seen time.Time) error
+	// DeleteSession ends a session; ending an unknown one is not an error.
+	DeleteSession(ctx context.Context, id string) error
+	// DeleteSessions ends every session last seen before the time given
+	// (all of one user's when user is not empty) and says how many.
+	DeleteSessions(ctx context.Context, user string, seenBefore time.Time) (int, error)
 
 	// CreateLink adds a link to a peer and sets its ID. ECONFLICT if the
 	// peer already has one.
@@ -39,6 +53,9 @@ type Store interface {
 	Link(ctx context.Context, peer string) (*Link, error)
 	// Links lists the links by peer.
 	Links(ctx context.Context) ([]*Link, error)
+	// UpdateLink saves a link's PeerURL, Secret, Mode and Codebook.
+	// ENOTFOUND if the peer has no link.
+	UpdateLink(ctx context.Context, l *Link, a Audit) error
 
 	// ImportPad takes a pad into custody in one direction, unused pages only
 	// (burned pages of the file are recorded as used). ECONFLICT when the
@@ -72,6 +89,10 @@ type Store interface {
 	// destroys the page at the otp.MaxFailures-th failure (reason
 	// "authentication failures"). It reports whether the page was burned.
 	RecordAuthFailure(ctx context.Context, from, to, indicator string, a Audit) (burned bool, err error)
+	// DestroyPad destroys every unused page of a pad (reason "destroyed by
+	// order"), keeping a destruction record for each, and says how many.
+	// ENOTFOUND if the pad is unknown.
+	DestroyPad(ctx context.Context, id string, a Audit) (int, error)
 	// Destructions lists the destruction records, oldest first.
 	Destructions(ctx context.Context) ([]*Destruction, error)
 
@@ -94,6 +115,10 @@ type Store interface {
 	// state registered, setting t.State and t.Numbers. ECONFLICT if t is no longer in state received or a
 	// page is already used.
 	RegisterIncoming(ctx context.Context, t *Telegram, pages []PageRef, a Audit) error
+	// SendTelegram moves outgoing telegram t from state enciphered to sent
+	// (compare and set, ECONFLICT otherwise) and queues its deliveries, in
+	// one transaction, setting their IDs. t.State is set by the caller.
+	SendTelegram(ctx context.Context, t *Telegram, ds []*Delivery, a Audit) error
 	// SetCounter sets a yearly counter so that the next number it gives is
 	// next (the Centre's registry is seeded so at installation).
 	SetCounter(ctx context.Context, counter string, year, next int, a Audit) error
@@ -111,6 +136,37 @@ type Store interface {
 	PutCryptonym(ctx context.Context, c *Cryptonym, a Audit) error
 	// Cryptonyms lists the cover names by cover.
 	Cryptonyms(ctx context.Context) ([]*Cryptonym, error)
+
+	// QueueDeliveries adds deliveries to the outbox and sets their IDs.
+	QueueDeliveries(ctx context.Context, ds []*Delivery, a Audit) error
+	// DueDeliveries lists up to limit pending deliveries whose NextAttempt
+	// is not after now, earliest NextAttempt first (then by ID).
+	DueDeliveries(ctx context.Context, now time.Time, limit int) ([]*Delivery, error)
+	// Deliveries lists the deliveries of a telegram (all if 0) by ID.
+	Deliveries(ctx context.Context, telegramID int64) ([]*Delivery, error)
+	// DeliveryDone records the peer's acknowledgement. ECONFLICT if it was
+	// already acknowledged, ENOTFOUND if unknown.
+	DeliveryDone(ctx context.Context, id int64, at time.Time, a Audit) error
+	// DeliveryFailed counts a failed attempt, keeps its error and sets the
+	// next attempt. ENOTFOUND if unknown.
+	DeliveryFailed(ctx context.Context, id int64, next time.Time, msg string) error
+
+	// AcceptPart keeps one received part, idempotently. Parts are the same
+	// when Peer, Nr, Part and Indicator agree. A part not held is added (p.ID
+	// set). A held part with the same Wire is a duplicate and nothing
+	// changes; p is filled from the held one. A held part with another Wire
+	// replaces it (Wire and Received) while its telegram is not assembled or
+	// still in state received (a repeat after a garble or a failed
+	// authentication); otherwise ECONFLICT.
+	AcceptPart(ctx context.Context, p *InboxPart, a Audit) (AcceptResult, error)
+	// InboxParts lists the open parts of the sender's telegram nr: those not
+	// assembled yet or whose telegram is still in state received, by Part.
+	InboxParts(ctx context.Context, peer string, nr int) ([]*InboxPart, error)
+	// AssembleTelegram stores the incoming telegram t made of the parts
+	// with the IDs given and attaches them to it, in one transaction; it sets
+	// t.ID and t.Created. ECONFLICT if a part is already attached (another
+	// request assembled it first), ENOTFOUND if one is unknown.
+	AssembleTelegram(ctx context.Context, t *Telegram, parts []int64, a Audit) error
 
 	// Record appends an audit entry for an act that changes nothing else
 	// (a telegram read, a cover name revealed).
@@ -133,5 +189,9 @@ type TelegramFilter struct {
 	Direction TelegramDirection
 	State     State
 	IDs       []int64 // only these
-	Limit     int
+	Peer      string  // sent to or received from this office
+	// Search matches a telegram whose text contains it (case-insensitive),
+	// or whose number or a registry number it is.
+	Search string
+	Limit  int
 }

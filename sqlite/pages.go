@@ -191,6 +191,45 @@ func (s *Store) RecordAuthFailure(ctx context.Context, from, to, indicator strin
 	return burned && err == nil, err
 }
 
+// DestroyPad destroys every unused page of the pad id, outgoing or
+// incoming, as a use would (reason "destroyed by order", no telegram): the
+// digits are deleted, the pages marked used and a destruction record kept
+// for each, and the WAL is checkpointed after the commit. It says how many
+// pages it destroyed, 0 for a pad used up. ENOTFOUND if the pad is unknown.
+func (s *Store) DestroyPad(ctx context.Context, id string, a ciphergram.Audit) (int, error) {
+	var n int
+	err := s.write(ctx, "DestroyPad", a, func(tx *wtx) error {
+		n = 0
+		var seq int64
+		err := tx.QueryRowContext(ctx, `SELECT seq FROM pads WHERE id = ?`, id).Scan(&seq)
+		if err != nil {
+			return notFound(err, "no pad %s in custody", id)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT number FROM pages WHERE pad = ? AND state = 'unused' ORDER BY number`, seq)
+		if err != nil {
+			return err
+		}
+		numbers, err := collect(rows, func(r scanner) (int, error) {
+			var number int
+			return number, r.Scan(&number)
+		})
+		if err != nil {
+			return err
+		}
+		for _, number := range numbers {
+			if err := destroy(ctx, tx, pageKey{pad: seq, padID: id, number: number}, "destroyed by order", 0, a.Time); err != nil {
+				return err
+			}
+		}
+		n = len(numbers)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
 // Destructions lists the destruction records, oldest first.
 func (s *Store) Destructions(ctx context.Context) ([]*ciphergram.Destruction, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT p.id, d.number, d.indicator, d.reason, coalesce(d.telegram_id, 0), d.time

@@ -21,6 +21,12 @@
 // (Telegram.Created, PadInfo.Imported, Destruction.Time) are the time of
 // the act, a.Time, so that a scenario clock holds throughout; an audit
 // entry without a time, or any time outside 1678-2262, is EINVALID.
+// Transport (migration 0005) adds: a session needs an existing user; a
+// delivery naming an unknown telegram is ENOTFOUND; SendTelegram saves t
+// only in state sent (EINVALID otherwise); an acknowledged delivery is
+// final, so that DeliveryFailed on it is ECONFLICT; a received part, once
+// assembled into a telegram, stays with it. TelegramFilter.Search folds
+// letter case in Go (any script), not with SQLite's ASCII-only LIKE.
 package sqlite
 
 import (
@@ -82,6 +88,9 @@ var _ ciphergram.Store = (*Store)(nil)
 func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" || path == ":memory:" || strings.ContainsRune(path, '?') {
 		return nil, ciphergram.Errorf(ciphergram.EINVALID, "sqlite: %q is not a database file name", path)
+	}
+	if registerErr != nil {
+		return nil, fmt.Errorf("sqlite: registering %s: %w", containsFunc, registerErr)
 	}
 	db, err := sql.Open("sqlite", path+"?"+pragmas)
 	if err != nil {
@@ -148,6 +157,18 @@ func (s *Store) write(ctx context.Context, op string, a ciphergram.Audit, fn fun
 	if err := checkAudit(a); err != nil {
 		return err
 	}
+	return s.transact(ctx, op, &a, fn)
+}
+
+// change is write for the methods that record no act (sessions, delivery
+// attempts): the same transaction, without an audit entry.
+func (s *Store) change(ctx context.Context, op string, fn func(tx *wtx) error) error {
+	return s.transact(ctx, op, nil, fn)
+}
+
+// transact runs fn in one IMMEDIATE transaction and, when a is not nil,
+// appends *a to the audit log in it, then commits.
+func (s *Store) transact(ctx context.Context, op string, a *ciphergram.Audit, fn func(tx *wtx) error) error {
 	select {
 	case s.writer <- struct{}{}:
 		defer func() { <-s.writer }()
@@ -168,8 +189,10 @@ func (s *Store) write(ctx context.Context, op string, a ciphergram.Audit, fn fun
 	if err := fn(w); err != nil {
 		return fault(op, err)
 	}
-	if err := appendAudit(ctx, tx, a); err != nil {
-		return fault(op, err)
+	if a != nil {
+		if err := appendAudit(ctx, tx, *a); err != nil {
+			return fault(op, err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fault(op, err)

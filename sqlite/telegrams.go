@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"ciphergram"
 )
@@ -48,16 +49,25 @@ func (s *Store) CreateTelegram(ctx context.Context, t *ciphergram.Telegram, a ci
 		return err
 	}
 	var id int64
-	err := s.write(ctx, "CreateTelegram", a, func(tx *wtx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO telegrams (`+telegramFields+`, created)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			append(telegramArgs(t), a.Time.UnixNano())...).Scan(&id)
+	err := s.write(ctx, "CreateTelegram", a, func(tx *wtx) (err error) {
+		id, err = insertTelegram(ctx, tx, t, a.Time)
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	t.ID, t.Created = id, a.Time
 	return nil
+}
+
+// insertTelegram stores t as a new telegram created at the time given and
+// returns its ID.
+func insertTelegram(ctx context.Context, tx *wtx, t *ciphergram.Telegram, created time.Time) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO telegrams (`+telegramFields+`, created)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		append(telegramArgs(t), created.UnixNano())...).Scan(&id)
+	return id, err
 }
 
 // UpdateTelegram saves t (all but its ID and Created) if the stored
@@ -88,6 +98,41 @@ func (s *Store) UpdateTelegram(ctx context.Context, t *ciphergram.Telegram, from
 		return err
 	}
 	*t = u
+	return nil
+}
+
+// SendTelegram saves outgoing telegram t, which the caller has put in state
+// sent (EINVALID otherwise), if the stored telegram is still enciphered
+// (ECONFLICT otherwise, ENOTFOUND if unknown), and queues its deliveries,
+// in one transaction; it sets the deliveries' IDs. Nothing changes on an
+// error.
+func (s *Store) SendTelegram(ctx context.Context, t *ciphergram.Telegram, ds []*ciphergram.Delivery, a ciphergram.Audit) error {
+	if err := checkTelegram(t); err != nil {
+		return err
+	}
+	if t.State != ciphergram.StateSent {
+		return ciphergram.Errorf(ciphergram.EINVALID, "telegram %d is to be saved %s, not sent", t.ID, t.State)
+	}
+	if err := checkDeliveries(ds); err != nil {
+		return err
+	}
+	var ids []int64
+	err := s.write(ctx, "SendTelegram", a, func(tx *wtx) (err error) {
+		if err := checkState(ctx, tx, t.ID, ciphergram.StateEnciphered); err != nil {
+			return err
+		}
+		if err := saveTelegram(ctx, tx, t, ciphergram.StateEnciphered); err != nil {
+			return err
+		}
+		ids, err = insertDeliveries(ctx, tx, ds)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for i, d := range ds {
+		d.ID = ids[i]
+	}
 	return nil
 }
 
@@ -130,6 +175,10 @@ func (s *Store) Telegram(ctx context.Context, id int64) (*ciphergram.Telegram, e
 }
 
 // Telegrams lists the telegrams matching f, newest (highest ID) first.
+// f.Peer matches the sender or the receiver. f.Search matches a text that
+// contains it, letter case aside (Unicode simple case mapping, in Go, not
+// SQLite's ASCII-only LIKE); a search of digits only also matches the
+// telegram numbered so or holding it as a registry number.
 func (s *Store) Telegrams(ctx context.Context, f ciphergram.TelegramFilter) ([]*ciphergram.Telegram, error) {
 	var ids any
 	if len(f.IDs) > 0 {
@@ -143,10 +192,17 @@ func (s *Store) Telegrams(ctx context.Context, f ciphergram.TelegramFilter) ([]*
 	if limit <= 0 {
 		limit = -1 // no limit
 	}
+	var number any // the search as a number, or NULL
+	if n, ok := searchNumber(f.Search); ok {
+		number = strconv.Itoa(n)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+telegramColumns+` FROM telegrams
 		WHERE (?1 = '' OR direction = ?1) AND (?2 = '' OR state = ?2)
 			AND (?3 IS NULL OR id IN (SELECT value FROM json_each(?3)))
-		ORDER BY id DESC LIMIT ?4`, string(f.Direction), string(f.State), ids, limit)
+			AND (?5 = '' OR from_office = ?5 OR to_office = ?5)
+			AND (?6 = '' OR `+containsFunc+`(text, ?6)
+				OR (?7 IS NOT NULL AND (nr = CAST(?7 AS INTEGER) OR instr(',' || numbers || ',', ',' || ?7 || ',') > 0)))
+		ORDER BY id DESC LIMIT ?4`, string(f.Direction), string(f.State), ids, limit, f.Peer, f.Search, number)
 	if err != nil {
 		return nil, fault("Telegrams", err)
 	}

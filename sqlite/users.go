@@ -62,6 +62,17 @@ func (s *Store) Users(ctx context.Context) ([]*ciphergram.User, error) {
 	return us, fault("Users", err)
 }
 
+// SetPassword replaces a user's password hash. ENOTFOUND if no such user.
+func (s *Store) SetPassword(ctx context.Context, name, hash string, a ciphergram.Audit) error {
+	return s.write(ctx, "SetPassword", a, func(tx *wtx) error {
+		n, err := affected(tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE name = ?`, hash, name))
+		if err == nil && n == 0 {
+			err = ciphergram.Errorf(ciphergram.ENOTFOUND, "no user %s", name)
+		}
+		return err
+	})
+}
+
 // scanUser reads the userColumns of one row.
 func scanUser(r scanner) (*ciphergram.User, error) {
 	u := &ciphergram.User{}

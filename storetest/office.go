@@ -95,7 +95,8 @@ func testUsers(t *testing.T, h Harness) {
 func testLinks(t *testing.T, h Harness) {
 	e := newEnv(t, h)
 	e.init()
-	l := &ciphergram.Link{Peer: "CHONGQING", Mode: cipher.Historical, Codebook: "kod-1941", PeerURL: "https://chongqing.example/", Created: day(10, 0)}
+	l := &ciphergram.Link{Peer: "CHONGQING", Mode: cipher.Historical, Codebook: "kod-1941", PeerURL: "https://chongqing.example/",
+		Secret: "k9-3f «секрет»", Created: day(10, 0)}
 	must(t, "CreateLink", e.st.CreateLink(e.ctx, l, e.audit("link.created")))
 	if l.ID == 0 {
 		t.Error("CreateLink did not set the ID")

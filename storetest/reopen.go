@@ -19,6 +19,8 @@ type snapshot struct {
 	Telegrams    []*ciphergram.Telegram
 	Copies       []*ciphergram.Copy
 	Cryptonyms   []*ciphergram.Cryptonym
+	Deliveries   []*ciphergram.Delivery
+	Parts        []*ciphergram.InboxPart // of the CENTRE's telegram 354
 	Audit        []*ciphergram.AuditEntry
 	Head         []byte
 }
@@ -26,7 +28,7 @@ type snapshot struct {
 func (e *env) snapshot() *snapshot {
 	e.t.Helper()
 	var s snapshot
-	var errs [10]error
+	var errs [11]error
 	s.Office, errs[0] = e.st.Office(e.ctx)
 	s.Users, errs[1] = e.st.Users(e.ctx)
 	s.Links, errs[2] = e.st.Links(e.ctx)
@@ -35,6 +37,8 @@ func (e *env) snapshot() *snapshot {
 	s.Telegrams, errs[5] = e.st.Telegrams(e.ctx, ciphergram.TelegramFilter{})
 	s.Copies, errs[6] = e.st.Copies(e.ctx, 0)
 	s.Cryptonyms, errs[7] = e.st.Cryptonyms(e.ctx)
+	s.Deliveries, errs[9] = e.st.Deliveries(e.ctx, 0)
+	s.Parts, errs[10] = e.st.InboxParts(e.ctx, centre, 354)
 	s.Audit, s.Head, errs[8] = e.st.AuditLog(e.ctx)
 	for _, err := range errs {
 		must(e.t, "reading the store", err)
@@ -63,6 +67,14 @@ func testReopen(t *testing.T, h Harness) {
 	must(t, "SetCounter", e.st.SetCounter(e.ctx, ciphergram.CounterRegistry, 1941, 2688, e.audit("counter.set")))
 	c := &ciphergram.Copy{TelegramID: tg.ID, Reader: "officer", IssuedBy: "admin", Issued: day(11, 0)}
 	must(t, "IssueCopy", e.st.IssueCopy(e.ctx, c, e.audit("copy.issued")))
+	l, err := e.st.Link(e.ctx, centre)
+	must(t, "Link", err)
+	l.PeerURL, l.Secret = "https://centre.example/", "shared"
+	must(t, "UpdateLink", e.st.UpdateLink(e.ctx, l, e.audit("link.updated")))
+	must(t, "QueueDeliveries", e.st.QueueDeliveries(e.ctx, partDeliveries(tg, day(11, 5), 2), e.audit("deliveries.queued")))
+	e.accept(part(centre, 354, 1, 2, "12345", "CENTRE LONDON NR 354 1/2", day(11, 10)), ciphergram.PartAdded)
+	sess := &ciphergram.Session{ID: sessionID(1), User: "officer", Created: day(11, 15), Seen: day(11, 20)}
+	must(t, "CreateSession", e.st.CreateSession(e.ctx, sess))
 	before := e.snapshot()
 
 	e.reopen()
@@ -74,6 +86,7 @@ func testReopen(t *testing.T, h Harness) {
 		}
 	}
 
+	checkSession(t, e, sess)
 	checkExport(t, e, out, burned(1, 2))
 	checkExport(t, e, in, nil)
 	if pg := e.unusedPage(in, 3); pg.Failures != 1 {
