@@ -58,3 +58,16 @@ func (s *Service) VerifyAudit(ctx context.Context, actor *ciphergram.User) (int,
 	}
 	return len(entries), ciphergram.VerifyChain(entries, head)
 }
+
+// AuditLog returns the audit log, newest last, and whether its chain
+// verifies (admins only).
+func (s *Service) AuditLog(ctx context.Context, actor *ciphergram.User) ([]*ciphergram.AuditEntry, error, error) {
+	if err := allow(actor, "read the audit log"); err != nil {
+		return nil, nil, err
+	}
+	entries, head, err := s.store.AuditLog(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return entries, ciphergram.VerifyChain(entries, head), nil
+}

@@ -24,6 +24,11 @@ type Service struct {
 	Now func() time.Time
 	// Rand is the source of pad digits: crypto/rand unless a test says so.
 	Rand io.Reader
+	// Notify, if set, is called when something was queued in the outbox.
+	Notify func()
+	// Backoff, if set, replaces the default retry schedule of deliveries
+	// (Backoff in this package) with the wait after n failed attempts.
+	Backoff func(n int) time.Duration
 }
 
 // New returns the service of the office kept in store.

@@ -149,3 +149,11 @@ func (s *Service) Pads(ctx context.Context, actor *ciphergram.User) ([]*ciphergr
 	}
 	return s.store.Pads(ctx)
 }
+
+// DestroyPad destroys every unused page of a pad, by order (clerk or admin).
+func (s *Service) DestroyPad(ctx context.Context, actor *ciphergram.User, id string) (int, error) {
+	if err := allow(actor, "destroy a pad", ciphergram.RoleClerk); err != nil {
+		return 0, err
+	}
+	return s.store.DestroyPad(ctx, id, s.audit(actor, "pad.destroyed", "pad "+id, "every unused page, by order"))
+}

@@ -11,68 +11,6 @@ import (
 	"ciphergram/otp"
 )
 
-// Receipt says how an incoming telegram is to be handled.
-type Receipt struct {
-	Wire           string // the transmissions as they arrived (digits or letters)
-	Classification string // default TOP SECRET
-	Caveat         string
-}
-
-// Receive records the transmissions of one telegram as they arrived, with
-// the time received. Nothing is deciphered yet; malformed text, a telegram
-// not addressed to this office, or one from an office without a link is
-// refused, and so is the same telegram received twice.
-func (s *Service) Receive(ctx context.Context, actor *ciphergram.User, r Receipt) (*ciphergram.Telegram, error) {
-	if err := allow(actor, "receive", ciphergram.RoleClerk); err != nil {
-		return nil, err
-	}
-	ts, err := cipher.ParseTransmissions(r.Wire)
-	if err != nil {
-		return nil, ciphergram.Errorf(ciphergram.EINVALID, "transmission: %v", err)
-	}
-	o, err := s.store.Office(ctx)
-	if err != nil {
-		return nil, err
-	}
-	f := ts[0]
-	if f.To != o.Name {
-		return nil, ciphergram.Errorf(ciphergram.EINVALID, "the telegram is addressed to %s, not to %s", f.To, o.Name)
-	}
-	l, err := s.store.Link(ctx, f.From)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkNotReceived(ctx, f); err != nil {
-		return nil, err
-	}
-	if r.Classification == "" {
-		r.Classification = "TOP SECRET"
-	}
-	t := &ciphergram.Telegram{Direction: ciphergram.Incoming, State: ciphergram.StateReceived, From: f.From, To: f.To,
-		Nr: f.Nr, Prec: f.Prec, Mode: l.Mode, Classification: r.Classification, Caveat: r.Caveat,
-		Wire: cipher.FormatAll(ts, true), Received: s.Now(), CreatedBy: actor.Name}
-	a := s.audit(actor, "telegram.received", fmt.Sprintf("%s NR %d", f.From, f.Nr), fmt.Sprintf("%d part(s)", len(ts)))
-	if err := s.store.CreateTelegram(ctx, t, a); err != nil {
-		return nil, err
-	}
-	return t, nil
-}
-
-// checkNotReceived refuses a telegram already received (a replay or a
-// repeat of one that is already being handled).
-func (s *Service) checkNotReceived(ctx context.Context, f *cipher.Transmission) error {
-	in, err := s.store.Telegrams(ctx, ciphergram.TelegramFilter{Direction: ciphergram.Incoming})
-	if err != nil {
-		return err
-	}
-	for _, t := range in {
-		if t.From == f.From && t.Nr == f.Nr && t.State != ciphergram.StateReceived {
-			return ciphergram.Errorf(ciphergram.ECONFLICT, "%s NR %d was already received and deciphered (telegram %d): a replay", f.From, f.Nr, t.ID)
-		}
-	}
-	return nil
-}
-
 // storeKeys serves cipher.Keys from the store's incoming pads and remembers
 // where each page was found.
 type storeKeys struct {
@@ -149,6 +87,11 @@ func (s *Service) open(ctx context.Context, actor *ciphergram.User, t *ciphergra
 			s.audit(actor, "telegram.auth_failed", fmt.Sprintf("telegram %d", t.ID), fmt.Sprintf("part %d, indicator %s", ae.Part, ae.Indicator)))
 		if rerr != nil {
 			return nil, fmt.Errorf("%v; recording the failure: %w", ae, rerr)
+		}
+		if !burned {
+			if err := s.askRepeat(ctx, actor, l, t.Nr, []int{ae.Part}, "authentication failed"); err != nil {
+				return nil, fmt.Errorf("%v; asking for a repeat: %w", ae, err)
+			}
 		}
 		return nil, authFailure(ae, burned)
 	}

@@ -113,3 +113,12 @@ func (s *Service) coverNotes(ctx context.Context, actor *ciphergram.User, text s
 	slices.Sort(lines)
 	return "\nCover names:\n" + strings.Join(lines, "\n") + "\n", nil
 }
+
+// Deliveries lists the outbox entries of a telegram (all if 0): clerks
+// and admins only.
+func (s *Service) Deliveries(ctx context.Context, actor *ciphergram.User, telegramID int64) ([]*ciphergram.Delivery, error) {
+	if err := allow(actor, "see the outbox", ciphergram.RoleClerk); err != nil {
+		return nil, err
+	}
+	return s.store.Deliveries(ctx, telegramID)
+}

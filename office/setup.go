@@ -83,3 +83,57 @@ func (s *Service) SeedCounter(ctx context.Context, actor *ciphergram.User, count
 	a := s.audit(actor, "counter.seeded", fmt.Sprintf("%s %d", counter, year), fmt.Sprintf("next number %d", next))
 	return s.store.SetCounter(ctx, counter, year, next, a)
 }
+
+// Office returns the office this service keeps.
+func (s *Service) Office(ctx context.Context) (*ciphergram.Office, error) {
+	return s.store.Office(ctx)
+}
+
+// Users lists the users (admin only).
+func (s *Service) Users(ctx context.Context, actor *ciphergram.User) ([]*ciphergram.User, error) {
+	if err := allow(actor, "list users"); err != nil {
+		return nil, err
+	}
+	return s.store.Users(ctx)
+}
+
+// SecretHidden stands for a link credential in what Links returns.
+const SecretHidden = "(set)"
+
+// Links lists the links, each credential replaced by SecretHidden.
+func (s *Service) Links(ctx context.Context, actor *ciphergram.User) ([]*ciphergram.Link, error) {
+	if err := allow(actor, "list links", ciphergram.RoleOfficer, ciphergram.RoleClerk); err != nil {
+		return nil, err
+	}
+	ls, err := s.store.Links(ctx)
+	for _, l := range ls {
+		if l.Secret != "" {
+			l.Secret = SecretHidden
+		}
+	}
+	return ls, err
+}
+
+// RouteLink sets where a link's peer listens and the credential both ends
+// of the link share (admin only). An empty URL makes the link one worked
+// by hand; a credential needs at least 32 characters.
+func (s *Service) RouteLink(ctx context.Context, actor *ciphergram.User, peer, url, secret string) error {
+	if err := allow(actor, "route a link"); err != nil {
+		return err
+	}
+	l, err := s.store.Link(ctx, strings.ToUpper(peer))
+	if err != nil {
+		return err
+	}
+	if url != "" && !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
+		return ciphergram.Errorf(ciphergram.EINVALID, "peer URL %q: want http:// or https://", url)
+	}
+	if secret != "" && len(secret) < 32 {
+		return ciphergram.Errorf(ciphergram.EINVALID, "the link credential needs at least 32 characters")
+	}
+	l.PeerURL = strings.TrimRight(url, "/")
+	if secret != "" {
+		l.Secret = secret
+	}
+	return s.store.UpdateLink(ctx, l, s.audit(actor, "link.routed", "link "+l.Peer, "url "+l.PeerURL))
+}

@@ -156,22 +156,6 @@ func (s *Service) prepare(ctx context.Context, t *ciphergram.Telegram) (*cipher.
 	return prep, nil
 }
 
-// MarkSent records that an enciphered telegram left the office.
-func (s *Service) MarkSent(ctx context.Context, actor *ciphergram.User, id int64) (*ciphergram.Telegram, error) {
-	if err := allow(actor, "send", ciphergram.RoleClerk); err != nil {
-		return nil, err
-	}
-	t, err := s.store.Telegram(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if t.State != ciphergram.StateEnciphered {
-		return nil, ciphergram.Errorf(ciphergram.ECONFLICT, "telegram %d is %s, not enciphered", id, t.State)
-	}
-	t.State = ciphergram.StateSent
-	return t, s.store.UpdateTelegram(ctx, t, ciphergram.StateEnciphered, "", s.audit(actor, "telegram.sent", fmt.Sprintf("telegram %d", id), ""))
-}
-
 // errAuth reports an authentication failure already counted.
 func authFailure(ae *cipher.AuthError, burned bool) error {
 	note := "the failure is counted against the page"
