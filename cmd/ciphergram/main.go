@@ -58,6 +58,7 @@ var commands = map[string]command{
 	"copy":      {"issue, read, recall and destroy numbered copies", (*Main).runCopy},
 	"cryptonym": {"cover names and the identities behind them", (*Main).runCryptonym},
 	"audit":     {"verify and show the hash-chained audit log", (*Main).runAudit},
+	"serve":     {"serve one office: the web UI, the HTTP API and the transport to its peers", (*Main).runServe},
 	"decipher":  {"decipher a telegram's transmissions from standard input", (*Main).runDecipher},
 }
 

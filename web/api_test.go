@@ -1,0 +1,172 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestCrossOriginRefused: a state-changing request from another site, a
+// form post to /login included, is refused before it reaches a handler.
+func TestCrossOriginRefused(t *testing.T) {
+	_, centre := pair(t, 2, 60)
+	centre.serve("")
+	for _, path := range []string{"/login", "/compose", "/api/v1/session", "/logout"} {
+		req, _ := http.NewRequest("POST", centre.URL+path, strings.NewReader(url.Values{"name": {"admin"}, "password": {password}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "https://evil.example")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-site POST %s: %s, want 403", path, resp.Status)
+		}
+		if len(resp.Cookies()) != 0 {
+			t.Errorf("cross-site POST %s set a cookie", path)
+		}
+	}
+	// The same form from the site itself signs in, with a cookie fit for it.
+	req, _ := http.NewRequest("POST", centre.URL+"/login", strings.NewReader(url.Values{"name": {"admin"}, "password": {password}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cs := resp.Cookies()
+	if resp.StatusCode != http.StatusSeeOther || len(cs) != 1 {
+		t.Fatalf("same-origin sign-in: %s, %d cookies", resp.Status, len(cs))
+	}
+	c := cs[0]
+	if !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteStrictMode || !strings.HasPrefix(c.Name, "__Host-") || c.Path != "/" {
+		t.Fatalf("session cookie %+v: want HttpOnly, Secure, SameSite=Strict, __Host-, Path=/", c)
+	}
+}
+
+// TestLoginRateLimited: after five wrong passwords for a name, even the
+// right one is refused for a while, with Retry-After.
+func TestLoginRateLimited(t *testing.T) {
+	_, centre := pair(t, 2, 60)
+	centre.serve("")
+	c := &client{t: t, base: centre.URL}
+	for range 5 {
+		c.do("POST", "/api/v1/session", map[string]string{"name": "clerk", "password": "wrong password!"}, 401, nil)
+	}
+	c.do("POST", "/api/v1/session", map[string]string{"name": "clerk", "password": password}, 429, nil)
+	// Another user from elsewhere is not locked out by the name's limit.
+	centre.login("archivist")
+}
+
+// TestAccess: each role reaches what it may and nothing else; what a user
+// may not see is "not found", never a hint that it exists.
+func TestAccess(t *testing.T) {
+	london, centre := pair(t, 5, 150)
+	london.serve("")
+	centre.serve("")
+	london.route("CENTRE", centre.URL)
+	centre.route("LONDON", london.URL)
+	tg := send(t, london, "THE PACT IS SIGNED.")
+	eventually(t, "the telegram arrives", func() bool { return len(incoming(t, centre)) == 1 })
+	id := itoa(incoming(t, centre)[0].ID)
+	centre.login("clerk").do("POST", "/api/v1/telegrams/"+id+"/decipher", nil, 200, nil)
+	var cp struct {
+		ID int64 `json:"id"`
+	}
+	centre.login("archivist").do("POST", "/api/v1/telegrams/"+id+"/copies", map[string]string{"reader": "reader"}, 200, &cp)
+	copyPath := "/api/v1/copies/" + itoa(cp.ID)
+
+	anon := &client{t: t, base: centre.URL}
+	cases := []struct {
+		user, method, path string
+		body               any
+		want               int
+	}{
+		{"", "GET", "/api/v1/telegrams", nil, 401},
+		{"", "GET", copyPath, nil, 401},
+		{"reader", "GET", copyPath, nil, 200},
+		{"reader2", "GET", copyPath, nil, 404},
+		{"reader", "GET", "/api/v1/telegrams/" + id, nil, 404},
+		{"reader", "GET", "/api/v1/pads", nil, 403},
+		{"reader", "POST", "/api/v1/telegrams/" + id + "/copies", map[string]string{"reader": "reader2"}, 403},
+		{"officer", "GET", "/api/v1/telegrams/" + id, nil, 404}, // an officer sees outgoing only
+		{"officer", "POST", "/api/v1/telegrams/" + id + "/decipher", nil, 403},
+		{"clerk", "GET", "/api/v1/users", nil, 403},
+		{"clerk", "GET", "/api/v1/audit", nil, 403},
+		{"admin", "GET", "/api/v1/audit", nil, 200},
+		{"archivist", "GET", "/api/v1/telegrams/" + id, nil, 200},
+		{"clerk", "POST", "/api/v1/telegrams/" + id + "/decipher", nil, 409}, // already registered
+		{"clerk", "POST", "/api/v1/telegrams/" + id + "/launch", nil, 404},
+		{"clerk", "POST", "/api/v1/inbox", map[string]string{"wire": "not a transmission"}, 400},
+		{"clerk", "POST", "/api/v1/inbox", map[string]any{"wire": 5}, 400},
+		{"clerk", "POST", "/api/v1/inbox", map[string]string{"wire": tg.Wire}, 409}, // a replay
+	}
+	logins := map[string]*client{"": anon}
+	for _, c := range cases {
+		cl, ok := logins[c.user]
+		if !ok {
+			cl = centre.login(c.user)
+			logins[c.user] = cl
+		}
+		t.Run(c.user+" "+c.method+" "+c.path, func(t *testing.T) {
+			cl.t = t
+			cl.do(c.method, c.path, c.body, c.want, nil)
+		})
+	}
+}
+
+// TestErrorsSayWhat: bad input gets a status from the error's code and a
+// message that says what is wrong.
+func TestErrorsSayWhat(t *testing.T) {
+	london, _ := pair(t, 2, 60)
+	london.serve("")
+	officer := london.login("officer")
+	var e struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+	officer.do("POST", "/api/v1/telegrams", map[string]string{"to": "CENTRE", "text": "THE PACT IS SIGNED. §"}, 400, &e)
+	if e.Code != "invalid" || !strings.Contains(e.Message, "text") {
+		t.Errorf("unencodable text: %+v", e)
+	}
+	officer.do("POST", "/api/v1/telegrams", map[string]any{"to": "CENTRE", "txt": "x"}, 400, &e)
+	if !strings.Contains(e.Message, `unknown field "txt"`) {
+		t.Errorf("unknown field: %+v", e)
+	}
+	officer.do("POST", "/api/v1/telegrams", map[string]string{"to": "PARIS", "text": "THE PACT."}, 404, &e)
+	officer.do("GET", "/api/v1/telegrams/x", nil, 400, &e)
+	if !strings.Contains(e.Message, `id "x"`) {
+		t.Errorf("bad id: %+v", e)
+	}
+	big := map[string]string{"to": "CENTRE", "text": strings.Repeat("A", 9<<20)}
+	officer.do("POST", "/api/v1/telegrams", big, 400, &e)
+	if !strings.Contains(e.Message, "larger than") {
+		t.Errorf("oversized body: %+v", e)
+	}
+}
+
+// TestHealthAndMetrics: /healthz answers, /metrics exposes the server's own
+// metrics and the pages left, and the logs carry no key material.
+func TestHealthAndMetrics(t *testing.T) {
+	_, centre := pair(t, 7, 60)
+	centre.serve("")
+	for path, want := range map[string]string{
+		"/healthz": "ok",
+		"/metrics": `ciphergram_pad_pages_left{direction="in",from="LONDON",pad="LON-CEN-1",to="CENTRE"} 7`,
+	} {
+		resp, err := http.Get(centre.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), want) {
+			t.Errorf("GET %s: %s\n%s\nwant %q", path, resp.Status, b, want)
+		}
+	}
+}
