@@ -34,12 +34,11 @@ const (
 func (m *Main) runDemo(ctx context.Context, args []string) error {
 	fs := m.newFlags("demo", "[--no-serve] [--dir DIR]", `  ciphergram demo --no-serve
   ciphergram demo --dir /tmp/offices   # keep the two offices' databases`)
-	noServe := fs.Bool("no-serve", false, "exit when the story is told")
+	noServe := fs.Bool("no-serve", false, "exit when the story is told, instead of serving both offices until Ctrl-C")
 	dir := fs.String("dir", "", "keep the two offices' databases in DIR (default: a temporary folder, removed at the end)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	_ = noServe // the offices have no server yet: the demo always ends here
 	root := *dir
 	if root == "" {
 		tmp, err := os.MkdirTemp("", "ciphergram-demo-")
@@ -51,7 +50,7 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	} else if err := os.MkdirAll(root, 0o700); err != nil {
 		return err
 	}
-	d := &demo{m: m, w: m.Stdout, root: root, clock: demoSetUp, keep: *dir != ""}
+	d := &demo{m: m, w: m.Stdout, root: root, clock: demoSetUp, keep: *dir != "", serving: !*noServe}
 	defer d.close()
 	return d.run(ctx)
 }
@@ -65,6 +64,7 @@ type demo struct {
 	stores         []ciphergram.Store
 	step           int
 	keep           bool   // the databases stay in root after the demo
+	serving        bool   // the demo ends by serving both offices
 	wire           string // the cable between the offices
 	incoming       int64  // the Centre's ID of the received telegram
 }
@@ -98,6 +98,9 @@ func (d *demo) open(ctx context.Context, name string) (*office.Service, error) {
 
 func (d *demo) run(ctx context.Context) error {
 	steps := []func(context.Context) error{d.setUp, d.issuePad, d.write, d.encipher, d.receive, d.registry, d.replay, d.verify}
+	if d.serving {
+		steps = append(steps, d.serve)
+	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return fmt.Errorf("demo: %w", err)

@@ -38,6 +38,7 @@ func (d *demo) setUp(ctx context.Context) error {
 			{Name: "clerk", Role: ciphergram.RoleClerk},
 			{Name: "registrar", Role: ciphergram.RoleArchivist, Cleared: true},
 			{Name: "reader1", Role: ciphergram.RoleReader},
+			{Name: "reader2", Role: ciphergram.RoleReader},
 		}, "the registry continues from No. 2688 this year"},
 		{d.london, "LONDON", false, ciphergram.CounterOutgoing, demoNr, []ciphergram.User{
 			{Name: "gorsky", Role: ciphergram.RoleOfficer, Cover: "VADIM", Cleared: true},

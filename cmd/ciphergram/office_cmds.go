@@ -64,6 +64,23 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 					return nil
 				}
 			}},
+		"password": {usage: "--name NAME [--password-file FILE]", examples: `  ciphergram user password --as chief --name gorsky --password-file pw.txt
+  CIPHERGRAM_PASSWORD=... ciphergram user password --as gorsky --name gorsky`,
+			setup: func(fs *flag.FlagSet) action {
+				name := fs.String("name", "", "whose password")
+				file := fs.String("password-file", "", "read the new password from this file (default $CIPHERGRAM_PASSWORD)")
+				return func(ctx context.Context, svc *office.Service, actor *ciphergram.User) error {
+					pw, err := secretFrom(*file, "CIPHERGRAM_PASSWORD", "--password-file")
+					if err != nil {
+						return err
+					}
+					if err := svc.SetPassword(ctx, actor, *name, pw); err != nil {
+						return err
+					}
+					fmt.Fprintf(m.Stdout, "password of %s set; their sessions are ended\n", *name)
+					return nil
+				}
+			}},
 	}, args)
 }
 
@@ -84,6 +101,23 @@ func (m *Main) runLink(ctx context.Context, args []string) error {
 						return err
 					}
 					fmt.Fprintf(m.Stdout, "link to %s added (%s, codebook %s)\n", l.Peer, l.Mode, l.Codebook)
+					return nil
+				}
+			}},
+		"route": {usage: "--peer NAME --url URL [--secret-file FILE]", examples: `  ciphergram link route --as chief --peer CENTRE --url https://centre.example:8443 --secret-file link.key`,
+			setup: func(fs *flag.FlagSet) action {
+				peer := fs.String("peer", "", "the other office")
+				url := fs.String("url", "", "where the peer's server listens (empty: the link is worked by hand)")
+				file := fs.String("secret-file", "", "the credential both ends share, 32+ characters (default $CIPHERGRAM_LINK_SECRET)")
+				return func(ctx context.Context, svc *office.Service, actor *ciphergram.User) error {
+					secret, err := secretFrom(*file, "CIPHERGRAM_LINK_SECRET", "--secret-file")
+					if err != nil && *url != "" {
+						return err
+					}
+					if err := svc.RouteLink(ctx, actor, *peer, *url, secret); err != nil {
+						return err
+					}
+					fmt.Fprintf(m.Stdout, "link to %s routed to %q\n", strings.ToUpper(*peer), *url)
 					return nil
 				}
 			}},
@@ -171,4 +205,20 @@ func (m *Main) readTextFlag(path string) (string, error) {
 		return "", fmt.Errorf("%s is larger than %d MiB", path, maxInput>>20)
 	}
 	return string(b), nil
+}
+
+// secretFrom reads a secret from a file or, without one, an environment
+// variable: never from a flag, which other users could see.
+func secretFrom(file, env, flagName string) (string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", err
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	}
+	if v := os.Getenv(env); v != "" {
+		return v, nil
+	}
+	return "", fmt.Errorf("give %s FILE or set $%s", flagName, env)
 }
