@@ -62,6 +62,10 @@ func (s *Service) AddLink(ctx context.Context, actor *ciphergram.User, l *cipher
 	if _, err := s.codec(l); err != nil {
 		return err
 	}
+	if err := checkRoute(l.PeerURL, l.Secret); err != nil {
+		return err
+	}
+	l.PeerURL = strings.TrimRight(l.PeerURL, "/")
 	l.Created = s.Now()
 	return s.store.CreateLink(ctx, l, s.audit(actor, "link.created", "link "+l.Peer, fmt.Sprintf("mode %s, codebook %s", l.Mode, l.Codebook)))
 }
@@ -125,15 +129,23 @@ func (s *Service) RouteLink(ctx context.Context, actor *ciphergram.User, peer, u
 	if err != nil {
 		return err
 	}
-	if url != "" && !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
-		return ciphergram.Errorf(ciphergram.EINVALID, "peer URL %q: want http:// or https://", url)
-	}
-	if secret != "" && len(secret) < 32 {
-		return ciphergram.Errorf(ciphergram.EINVALID, "the link credential needs at least 32 characters")
+	if err := checkRoute(url, secret); err != nil {
+		return err
 	}
 	l.PeerURL = strings.TrimRight(url, "/")
 	if secret != "" {
 		l.Secret = secret
 	}
 	return s.store.UpdateLink(ctx, l, s.audit(actor, "link.routed", "link "+l.Peer, "url "+l.PeerURL))
+}
+
+// checkRoute checks a link's peer URL and credential.
+func checkRoute(url, secret string) error {
+	if url != "" && !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
+		return ciphergram.Errorf(ciphergram.EINVALID, "peer URL %q: want http:// or https://", url)
+	}
+	if secret != "" && len(secret) < 32 {
+		return ciphergram.Errorf(ciphergram.EINVALID, "the link credential needs at least 32 characters, not %d", len(secret))
+	}
+	return nil
 }

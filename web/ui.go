@@ -130,11 +130,11 @@ func (s *Server) ui(f uiFunc) http.HandlerFunc {
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
-			s.render(w, r, status(err), "error", view{Title: "Sign in again", Error: ciphergram.ErrorMessage(err)})
+			s.render(w, r, status(err), "error", view{Title: "Sign in again", Data: sentence(ciphergram.ErrorMessage(err))})
 			return
 		}
 		if err := f(w, r, u); err != nil {
-			s.render(w, r, status(err), "error", view{Title: "Refused", User: u, Error: s.publicMessage(r, err)})
+			s.render(w, r, status(err), "error", view{Title: http.StatusText(status(err)), User: u, Data: sentence(s.publicMessage(r, err))})
 		}
 	}
 }
@@ -243,7 +243,7 @@ func (s *Server) logoutPost(w http.ResponseWriter, r *http.Request) {
 type homeData struct {
 	Links   []*ciphergram.Link
 	Pads    []*ciphergram.PadInfo
-	Waiting map[ciphergram.State]int
+	Waiting map[string]int
 	Recent  []*ciphergram.Telegram
 	Centre  bool
 	Low     int
@@ -255,7 +255,7 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, u *ciphergram.
 	if err != nil {
 		return err
 	}
-	d := homeData{Waiting: map[ciphergram.State]int{}, Centre: o.IsCentre, Low: lowPages}
+	d := homeData{Waiting: map[string]int{}, Centre: o.IsCentre, Low: lowPages}
 	d.Links, _ = s.svc.Links(ctx, u)
 	d.Pads, _ = s.svc.Pads(ctx, u)
 	ts, err := s.svc.Telegrams(ctx, u, ciphergram.TelegramFilter{})
@@ -263,7 +263,7 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, u *ciphergram.
 		return err
 	}
 	for _, t := range ts {
-		d.Waiting[t.State]++
+		d.Waiting[string(t.State)]++
 	}
 	d.Recent = ts[:min(len(ts), 10)]
 	s.render(w, r, http.StatusOK, "home", view{Title: o.Name, User: u, Data: d, Banner: bannerOf(d.Recent)})
@@ -284,4 +284,12 @@ func bannerOf(ts []*ciphergram.Telegram) string {
 		}
 	}
 	return best
+}
+
+// sentence capitalises a message for a page.
+func sentence(msg string) string {
+	if msg == "" {
+		return msg
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:]
 }

@@ -163,6 +163,12 @@ func (s *Server) uiAdminRoutes() {
 		return s.done(w, r, "/pads", "Pad "+p.ID+" taken into custody: "+strconv.Itoa(p.Left())+" pages.")
 	}))
 	m.HandleFunc("POST /pads/{id}/destroy", s.ui(func(w http.ResponseWriter, r *http.Request, u *ciphergram.User) error {
+		if err := form(w, r); err != nil {
+			return err
+		}
+		if r.FormValue("confirm") != "on" {
+			return ciphergram.Errorf(ciphergram.EINVALID, "tick the box to confirm the destruction of every unused page of pad %s", r.PathValue("id"))
+		}
 		n, err := s.svc.DestroyPad(r.Context(), u, r.PathValue("id"))
 		if err != nil {
 			return err

@@ -126,9 +126,13 @@ func (s *Server) telegramPage(w http.ResponseWriter, r *http.Request, u *cipherg
 	d.Copies, _ = s.svc.Copies(ctx, u, id)
 	d.Deliveries, _ = s.svc.Deliveries(ctx, u, id)
 	if t.State == ciphergram.StateRegistered {
+		holds := map[string]bool{}
+		for _, c := range d.Copies {
+			holds[c.Reader] = holds[c.Reader] || c.State == ciphergram.CopyIssued
+		}
 		if us, err := s.svc.Users(ctx, u); err == nil {
 			for _, x := range us {
-				if x.Role == ciphergram.RoleReader {
+				if x.Role == ciphergram.RoleReader && !holds[x.Name] {
 					d.Readers = append(d.Readers, x)
 				}
 			}
