@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -50,6 +51,25 @@ type testOffice struct {
 	stop   context.CancelFunc
 	wg     sync.WaitGroup
 	tokens map[string]string
+	logs   *logBuffer // what the server logged, at debug level
+}
+
+// logBuffer collects a server's log lines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // users of every test office: name, role, cover.
@@ -68,7 +88,7 @@ var testUsers = []struct {
 // without serving it.
 func newOffice(t *testing.T, dir, name string, centre bool, peer string) *testOffice {
 	t.Helper()
-	o := &testOffice{t: t, name: name, path: filepath.Join(dir, strings.ToLower(name)+".db"), tokens: map[string]string{}}
+	o := &testOffice{t: t, name: name, path: filepath.Join(dir, strings.ToLower(name)+".db"), tokens: map[string]string{}, logs: &logBuffer{}}
 	o.open()
 	ctx := context.Background()
 	if err := o.svc.Init(ctx, name, centre, "admin"); err != nil {
@@ -127,7 +147,8 @@ func (o *testOffice) serve(addr string) {
 	if err != nil {
 		o.t.Fatal(err)
 	}
-	s := web.New(o.svc, web.Config{})
+	log := slog.New(slog.NewJSONHandler(o.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s := web.New(o.svc, web.Config{Logger: log})
 	c := s.Courier()
 	c.Poll = 20 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())

@@ -83,6 +83,21 @@ func TestStoreAndForward(t *testing.T) {
 	if in := incoming(t, centre); len(in) != 1 || a.Result != "duplicate" {
 		t.Fatalf("after a redelivery of a registered telegram: %d telegrams, %+v", len(in), a)
 	}
+
+	// The logs say what happened and nothing secret.
+	for _, o := range []*testOffice{london, centre} {
+		logs := o.logs.String()
+		if !strings.Contains(logs, `"msg":"request"`) {
+			t.Fatalf("%s logged no requests:\n%s", o.name, logs)
+		}
+		secrets := []string{linkSecret, password, "PACT IS SIGNED", strings.Fields(strings.Split(tg.Wire, "\n")[1])[1]}
+		secrets = append(secrets, london.login("admin").token)
+		for _, secret := range secrets {
+			if strings.Contains(logs, secret) {
+				t.Errorf("%s's log holds %q", o.name, secret)
+			}
+		}
+	}
 }
 
 // parts splits a wire text into its transmissions.
