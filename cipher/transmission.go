@@ -58,12 +58,17 @@ func (t *Transmission) Preamble() string {
 }
 
 // Format writes the transmission text: the preamble, then the body ten groups
-// a line, in cable letters when letters is true. It ends with a newline.
+// a line, in cable letters when letters is true. It ends with a newline. A
+// group that could not be read stays as its '?' marks, in either form.
 func (t *Transmission) Format(letters bool) string {
 	body := t.Groups
 	if letters {
 		body = make([]string, len(t.Groups))
 		for i, g := range t.Groups {
+			if strings.IndexByte(g, '?') >= 0 {
+				body[i] = g
+				continue
+			}
 			body[i] = groups.ToLetters(g)
 		}
 	}

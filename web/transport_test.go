@@ -178,3 +178,43 @@ func TestRepeatAfterFailedAuthentication(t *testing.T) {
 		t.Fatalf("%d incoming telegrams, want 1", len(in))
 	}
 }
+
+// TestGarbledPartAsksRepeat: a part typed in by the cable clerk with an
+// unreadable group is kept, a repeat is asked of London over the link, and
+// the repeated part replaces it.
+func TestGarbledPartAsksRepeat(t *testing.T) {
+	london, centre := pair(t, 10, 60)
+	london.serve("")
+	centre.serve("")
+	centre.route("LONDON", london.URL)
+	tg := send(t, london, "THE PACT IS SIGNED.") // by hand: nothing delivered
+	london.route("CENTRE", centre.URL)
+
+	lines := strings.Split(tg.Wire, "\n")
+	f := strings.Fields(lines[1])
+	f[2] = "W?ZT" + f[2][4:] // a group the clerk could not read
+	lines[1] = strings.Join(f, " ")
+	clerk := centre.login("clerk")
+	var a struct {
+		Held   int   `json:"held"`
+		Count  int   `json:"count"`
+		Repeat []int `json:"repeat_asked"`
+		Parts  []struct {
+			Garbled int `json:"garbled_groups"`
+		} `json:"parts"`
+	}
+	clerk.do("POST", "/api/v1/inbox", map[string]string{"wire": strings.Join(lines, "\n")}, 200, &a)
+	if a.Held != 1 || len(a.Repeat) != 1 || a.Repeat[0] != 1 || a.Parts[0].Garbled != 1 {
+		t.Fatalf("garbled part: %+v", a)
+	}
+	id := incoming(t, centre)[0].ID
+	eventually(t, "London repeats the part", func() bool {
+		got, err := centre.store.Telegram(context.Background(), id)
+		return err == nil && strings.TrimSpace(got.Wire) == strings.TrimSpace(tg.Wire)
+	})
+	var reg telegramJSON
+	clerk.do("POST", "/api/v1/telegrams/"+itoa(id)+"/decipher", nil, 200, &reg)
+	if reg.State != "registered" || !strings.Contains(reg.Text, "THE PACT IS SIGNED.") {
+		t.Fatalf("after the repeat: %+v", reg)
+	}
+}
