@@ -10,7 +10,6 @@ import (
 
 	"ciphergram"
 	"ciphergram/office"
-	"ciphergram/sqlite"
 )
 
 // officeFlags are the flags every office command has.
@@ -20,16 +19,16 @@ type officeFlags struct {
 
 func addOfficeFlags(fs *flag.FlagSet) officeFlags {
 	return officeFlags{
-		db: fs.String("db", "ciphergram.db", "the office's database"),
+		db: fs.String("db", "ciphergram.db", "the office's database: a SQLite file, or a postgres:// URL"),
 		as: fs.String("as", os.Getenv("CIPHERGRAM_USER"), "the user acting (default $CIPHERGRAM_USER)"),
 	}
 }
 
 // openOffice opens the office database. The caller closes the store.
 func (m *Main) openOffice(ctx context.Context, f officeFlags) (*office.Service, ciphergram.Store, error) {
-	st, err := sqlite.Open(ctx, *f.db)
+	st, err := openStore(ctx, *f.db)
 	if err != nil {
-		return nil, nil, fmt.Errorf("opening %s: %w", *f.db, err)
+		return nil, nil, err
 	}
 	svc := office.New(st)
 	svc.Now, svc.Rand = m.Now, m.Rand

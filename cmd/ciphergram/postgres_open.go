@@ -2,12 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
 
 	"ciphergram"
+	"ciphergram/postgres"
 )
 
-// openPostgres opens a PostgreSQL store (issue: the postgres package).
+// openPostgres opens a PostgreSQL store: a Centre that outgrows one
+// machine, served by several processes against one database.
 func openPostgres(ctx context.Context, dsn string) (ciphergram.Store, error) {
-	return nil, &hintError{errors.New("PostgreSQL is not built into this version"), "use a SQLite file for --db"}
+	st, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", redactDSN(dsn), err)
+	}
+	return st, nil
 }
