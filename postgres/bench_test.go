@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"ciphergram/internal/pgtest"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -22,7 +23,7 @@ const benchParallelism = 4
 // commit. It reports claims/s.
 func BenchmarkClaim(b *testing.B) {
 	ctx := b.Context()
-	dsn, err := withParams(NewTestDSN(b), map[string]string{"pool_max_conns": fmt.Sprint(defaultMaxConns)})
+	dsn, err := pgtest.WithParams(pgtest.NewDSN(b), map[string]string{"pool_max_conns": fmt.Sprint(defaultMaxConns)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"ciphergram/internal/pgtest"
 	"context"
 	"testing"
 
@@ -16,7 +17,7 @@ func harness() storetest.Harness {
 		Open: func(ctx context.Context, dsn string) (ciphergram.Store, error) {
 			return postgres.Open(ctx, dsn)
 		},
-		NewDSN: func(t *testing.T) string { return postgres.NewTestDSN(t) },
+		NewDSN: func(t *testing.T) string { return pgtest.NewDSN(t) },
 	}
 }
 

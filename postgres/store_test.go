@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"bytes"
+	"ciphergram/internal/pgtest"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -31,7 +32,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{t: t, ctx: t.Context(), dsn: NewTestDSN(t)}
+	f := &fixture{t: t, ctx: t.Context(), dsn: pgtest.NewDSN(t)}
 	f.open()
 	t.Cleanup(func() { f.s.Close() })
 	admin := &ciphergram.User{Name: "admin", Role: ciphergram.RoleAdmin}
@@ -139,7 +140,7 @@ func TestMigrationsOnReopen(t *testing.T) {
 // as processes starting together would: the advisory lock lets one of them
 // migrate, and the others find the schema up to date.
 func TestOpenConcurrently(t *testing.T) {
-	dsn := NewTestDSN(t)
+	dsn := pgtest.NewDSN(t)
 	const n = 8
 	var wg sync.WaitGroup
 	stores := make([]*Store, n)
@@ -179,8 +180,8 @@ func TestOpenConcurrently(t *testing.T) {
 
 // TestOpenRefuses checks what Open will not work with.
 func TestOpenRefuses(t *testing.T) {
-	dsn := NewTestDSN(t)
-	noSchema, err := withParams(dsn, map[string]string{"search_path": "ciphergram_test_no_such_schema"})
+	dsn := pgtest.NewDSN(t)
+	noSchema, err := pgtest.WithParams(dsn, map[string]string{"search_path": "ciphergram_test_no_such_schema"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +196,7 @@ func TestOpenRefuses(t *testing.T) {
 // TestSessionSettings checks every connection of the pool: each commits
 // synchronously, even when the DSN asks for less.
 func TestSessionSettings(t *testing.T) {
-	dsn, err := withParams(NewTestDSN(t), map[string]string{"synchronous_commit": "off"})
+	dsn, err := pgtest.WithParams(pgtest.NewDSN(t), map[string]string{"synchronous_commit": "off"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +211,7 @@ func TestSessionSettings(t *testing.T) {
 			c.Release()
 		}
 	}()
-	for i := range testMaxConns {
+	for i := range pgtest.MaxConns {
 		c, err := s.pool.Acquire(t.Context())
 		if err != nil {
 			t.Fatal(err)
@@ -435,7 +436,7 @@ func TestErrorCodes(t *testing.T) {
 // its links keep everything and get no secret, and the new tables work.
 func TestMigrateFromVersion4(t *testing.T) {
 	ctx := t.Context()
-	dsn := NewTestDSN(t)
+	dsn := pgtest.NewDSN(t)
 	ms, err := migrations()
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,7 @@
-package postgres
+// Package pgtest gives tests and benchmarks a fresh, empty PostgreSQL
+// schema of their own on the server CIPHERGRAM_TEST_POSTGRES names, and
+// skips them when it is unset.
+package pgtest
 
 import (
 	"context"
@@ -13,34 +16,34 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// EnvTestDSN names the variable that holds the DSN of the PostgreSQL server
+// Env names the variable that holds the DSN of the PostgreSQL server
 // the tests use, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable.
 // The tests are skipped when it is unset. The role needs to create and
 // drop schemas in that database.
-const EnvTestDSN = "CIPHERGRAM_TEST_POSTGRES"
+const Env = "CIPHERGRAM_TEST_POSTGRES"
 
 // Each test works in a schema of its own, selected by the search_path of
 // its DSN: a fresh, empty database for the store that outlives Close and
-// that a child process can open too. testMaxConns is the pool size of
-// each store the tests open, and testSlots bounds the schemas in use at
+// that a child process can open too. MaxConns is the pool size of
+// each store the tests open, and slotCount bounds the schemas in use at
 // once, so that parallel tests (each opening up to two stores, and the
 // crash test a child process) stay well within the server's
 // max_connections (100 by default) whatever -parallel is.
 const (
-	testMaxConns = 4
-	testSlots    = 6
+	MaxConns  = 4
+	slotCount = 6
 )
 
-var slots = make(chan struct{}, testSlots)
+var slots = make(chan struct{}, slotCount)
 
-// NewTestDSN creates an empty schema for one test or benchmark and returns
+// NewDSN creates an empty schema for one test or benchmark and returns
 // the DSN that selects it; the schema is dropped when the test ends. It
-// skips the test when EnvTestDSN is unset.
-func NewTestDSN(t testing.TB) string {
+// skips the test when Env is unset.
+func NewDSN(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv(EnvTestDSN)
+	base := os.Getenv(Env)
 	if base == "" {
-		t.Skipf("%s is not set: no PostgreSQL server to test with", EnvTestDSN)
+		t.Skipf("%s is not set: no PostgreSQL server to test with", Env)
 	}
 	slots <- struct{}{}
 	released := false
@@ -51,25 +54,25 @@ func NewTestDSN(t testing.TB) string {
 		}
 	}
 	schema := "ciphergram_test_" + strings.ToLower(rand.Text()[:16])
-	if err := adminExec(base, `CREATE SCHEMA `+schema); err != nil {
+	if err := AdminExec(base, `CREATE SCHEMA `+schema); err != nil {
 		release()
 		t.Fatalf("creating schema %s: %v", schema, err)
 	}
 	t.Cleanup(func() {
 		defer release()
-		if err := adminExec(base, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+		if err := AdminExec(base, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
 			t.Errorf("dropping schema %s: %v", schema, err)
 		}
 	})
-	dsn, err := withParams(base, map[string]string{"search_path": schema, "pool_max_conns": fmt.Sprint(testMaxConns)})
+	dsn, err := WithParams(base, map[string]string{"search_path": schema, "pool_max_conns": fmt.Sprint(MaxConns)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return dsn
 }
 
-// adminExec runs one statement on a connection of its own to the server.
-func adminExec(dsn, sql string) error {
+// AdminExec runs one statement on a connection of its own to the server.
+func AdminExec(dsn, sql string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, dsn)
@@ -81,12 +84,12 @@ func adminExec(dsn, sql string) error {
 	return err
 }
 
-// withParams adds parameters to a DSN, a URL or a key=value string.
-func withParams(dsn string, params map[string]string) (string, error) {
+// WithParams adds parameters to a DSN, a URL or a key=value string.
+func WithParams(dsn string, params map[string]string) (string, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		u, err := url.Parse(dsn)
 		if err != nil {
-			return "", fmt.Errorf("%s: %w", EnvTestDSN, err)
+			return "", fmt.Errorf("%s: %w", Env, err)
 		}
 		q := u.Query()
 		for k, v := range params {
