@@ -265,3 +265,17 @@ const (
 	PartDuplicate AcceptResult = "duplicate" // the same part, already held: nothing changed
 	PartReplaced  AcceptResult = "replaced"  // a repeat replaced a part whose telegram is not yet deciphered
 )
+
+// Release is an archivist's release of a registered telegram for
+// publication (a declassified translation): which cover names have their
+// true names published, which passages are withheld, the translator's
+// notes, and who released it when.
+type Release struct {
+	ID         int64
+	TelegramID int64
+	Reveal     []string // cover names whose true names are published
+	Redact     []string // passages withheld, as they appear in the text
+	Notes      []string // translator's notes
+	ReleasedBy string
+	Released   time.Time
+}

@@ -168,6 +168,12 @@ type Store interface {
 	// request assembled it first), ENOTFOUND if one is unknown.
 	AssembleTelegram(ctx context.Context, t *Telegram, parts []int64, a Audit) error
 
+	// CreateRelease records a release for publication and sets its ID.
+	// ENOTFOUND if the telegram is unknown.
+	CreateRelease(ctx context.Context, r *Release, a Audit) error
+	// Releases lists the releases of a telegram (all if 0), by ID.
+	Releases(ctx context.Context, telegramID int64) ([]*Release, error)
+
 	// Record appends an audit entry for an act that changes nothing else
 	// (a telegram read, a cover name revealed).
 	Record(ctx context.Context, a Audit) error

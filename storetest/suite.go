@@ -73,6 +73,7 @@ var subtests = []subtest{
 	{"InboxParts", testInboxParts},
 	{"AssembleTelegram", testAssembleTelegram},
 	{"AssembleTelegramConcurrent", testAssembleTelegramConcurrent},
+	{"Releases", testReleases},
 	{"Audit", testAudit},
 	{"AuditEmpty", testAuditEmpty},
 	{"Reopen", testReopen},
