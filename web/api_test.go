@@ -170,3 +170,39 @@ func TestHealthAndMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestRelease: the archivist releases a registered telegram with one true
+// name and a passage withheld; a reader gets the publication and nothing
+// withheld; the rules refuse what is not in the text.
+func TestRelease(t *testing.T) {
+	london, centre := pair(t, 5, 150)
+	london.serve("")
+	centre.serve("")
+	london.route("CENTRE", centre.URL)
+	send(t, london, "AGENT LIST REPORTS THAT THE PACT IS SIGNED.")
+	eventually(t, "the telegram arrives", func() bool { return len(incoming(t, centre)) == 1 })
+	id := itoa(incoming(t, centre)[0].ID)
+	centre.login("clerk").do("POST", "/api/v1/telegrams/"+id+"/decipher", nil, 200, nil)
+	arch := centre.login("archivist")
+	arch.do("POST", "/api/v1/cryptonyms", map[string]any{"cover": "VADIM", "true_name": "Anatoly Gorsky", "kind": "officer"}, 200, nil)
+	arch.do("POST", "/api/v1/telegrams/"+id+"/releases", map[string]any{"reveal": []string{"VADIM"}, "redact": []string{"THE PARK"}}, 400, nil)
+	centre.login("reader").do("POST", "/api/v1/telegrams/"+id+"/releases", map[string]any{"reveal": []string{"VADIM"}}, 403, nil)
+	var rel struct {
+		ID int64 `json:"id"`
+	}
+	arch.do("POST", "/api/v1/telegrams/"+id+"/releases", map[string]any{"reveal": []string{"vadim"}, "redact": []string{"THE PACT"},
+		"notes": []string{"LIST: not identified."}}, 200, &rel)
+	text := string(centre.login("reader").do("GET", "/releases/"+itoa(rel.ID)+"/text", nil, 200, nil))
+	for _, want := range []string{"DECLASSIFIED\n", "by archivist.", "AGENT LIST REPORTS THAT [REDACTED] IS SIGNED.", "VADIM [Anatoly Gorsky].", "[1] LIST: not identified."} {
+		if !strings.Contains(text, want) {
+			t.Errorf("publication lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "THE PACT") {
+		t.Errorf("the withheld passage is published:\n%s", text)
+	}
+	md := string(arch.do("GET", "/releases/"+itoa(rel.ID)+"/md", nil, 200, nil))
+	if !strings.HasPrefix(md, "# CIPHER TELEGRAM No. ") {
+		t.Errorf("markdown:\n%s", md)
+	}
+}

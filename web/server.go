@@ -71,6 +71,7 @@ func (s *Server) routes() {
 	s.apiRoutes()
 	s.transportRoutes()
 	s.uiRoutes()
+	s.publishRoutes()
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -2,7 +2,10 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"ciphergram"
 	"ciphergram/office"
@@ -107,6 +110,8 @@ type telegramData struct {
 	Deliveries []*ciphergram.Delivery
 	Readers    []*ciphergram.User
 	Acts       []string
+	Releases   []*ciphergram.Release
+	Covers     []string // registered cover names that appear in the text
 }
 
 func (s *Server) telegramPage(w http.ResponseWriter, r *http.Request, u *ciphergram.User) error {
@@ -138,6 +143,16 @@ func (s *Server) telegramPage(w http.ResponseWriter, r *http.Request, u *cipherg
 			}
 		}
 	}
+	if t.State == ciphergram.StateRegistered {
+		d.Releases, _ = s.svc.Releases(ctx, u, id)
+		if cs, err := s.svc.Cryptonyms(ctx, u); err == nil {
+			for _, c := range cs {
+				if containsWord(t.Text, c.Cover) {
+					d.Covers = append(d.Covers, c.Cover)
+				}
+			}
+		}
+	}
 	next := map[ciphergram.State]string{ciphergram.StateDraft: "sign", ciphergram.StateSigned: "encipher",
 		ciphergram.StateEnciphered: "send", ciphergram.StateReceived: "decipher"}
 	if a, ok := next[t.State]; ok {
@@ -146,4 +161,10 @@ func (s *Server) telegramPage(w http.ResponseWriter, r *http.Request, u *cipherg
 	title := "Telegram " + strconv.FormatInt(id, 10)
 	s.render(w, r, http.StatusOK, "telegram", view{Title: title, User: u, Data: d, Banner: t.Classification})
 	return nil
+}
+
+// containsWord reports whether word appears in text as a whole word.
+func containsWord(text, word string) bool {
+	f := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	return slices.Contains(f, word)
 }

@@ -56,6 +56,7 @@ var commands = map[string]command{
 	"link":      {"links to peer offices", (*Main).runLink},
 	"telegram":  {"compose, sign, encipher, receive, decipher, show and list telegrams", (*Main).runTelegram},
 	"copy":      {"issue, read, recall and destroy numbered copies", (*Main).runCopy},
+	"publish":   {"release registered telegrams for publication and export the declassified translations", (*Main).runPublish},
 	"cryptonym": {"cover names and the identities behind them", (*Main).runCryptonym},
 	"audit":     {"verify and show the hash-chained audit log", (*Main).runAudit},
 	"serve":     {"serve one office: the web UI, the HTTP API and the transport to its peers", (*Main).runServe},
