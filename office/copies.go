@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"ciphergram"
+	"ciphergram/telegram"
 )
 
 // IssueCopy gives a reader the next numbered copy of a registered telegram.
@@ -103,4 +104,23 @@ func (s *Service) copy(ctx context.Context, id int64) (*ciphergram.Copy, error) 
 		}
 	}
 	return nil, ciphergram.Errorf(ciphergram.ENOTFOUND, "no copy %d", id)
+}
+
+// PrintCopy issues the next numbered copy of a registered telegram to a
+// reader and returns it laid out for printing: every printed copy is an
+// issued copy, recorded as such (archivists and admins).
+func (s *Service) PrintCopy(ctx context.Context, actor *ciphergram.User, telegramID int64, reader string) (*ciphergram.Copy, *telegram.Registered, error) {
+	c, err := s.IssueCopy(ctx, actor, telegramID, reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := s.store.Telegram(ctx, telegramID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.store.Record(ctx, s.audit(actor, "copy.printed", fmt.Sprintf("telegram %d copy %d", telegramID, c.Number), "for "+reader)); err != nil {
+		return nil, nil, err
+	}
+	return c, &telegram.Registered{Classification: t.Classification, Caveat: t.Caveat, Numbers: t.Numbers, From: t.From,
+		Received: t.Received, Deciphered: t.Deciphered, Text: t.Text, Copy: c.Number}, nil
 }

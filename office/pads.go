@@ -157,3 +157,21 @@ func (s *Service) DestroyPad(ctx context.Context, actor *ciphergram.User, id str
 	}
 	return s.store.DestroyPad(ctx, id, s.audit(actor, "pad.destroyed", "pad "+id, "every unused page, by order"))
 }
+
+// PrintPad returns the unused pages of a pad in custody, for printing as a
+// pad book (clerks and admins); the printing is recorded. The caller wipes
+// the pad after use.
+func (s *Service) PrintPad(ctx context.Context, actor *ciphergram.User, id string) (*otp.Pad, *ciphergram.PadInfo, error) {
+	if err := allow(actor, "print a pad", ciphergram.RoleClerk); err != nil {
+		return nil, nil, err
+	}
+	info, err := s.padInfo(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.store.ExportPad(ctx, id, s.audit(actor, "pad.printed", "pad "+id, "a pad book of the unused pages"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, info, nil
+}
