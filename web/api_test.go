@@ -6,6 +6,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"ciphergram"
+	"ciphergram/otp"
+	"ciphergram/telegram"
 )
 
 // TestCrossOriginRefused: a state-changing request from another site, a
@@ -204,5 +208,88 @@ func TestRelease(t *testing.T) {
 	md := string(arch.do("GET", "/releases/"+itoa(rel.ID)+"/md", nil, 200, nil))
 	if !strings.HasPrefix(md, "# CIPHER TELEGRAM No. ") {
 		t.Errorf("markdown:\n%s", md)
+	}
+}
+
+// fakePrinter records what the server asked it to print.
+type fakePrinter struct{ pads, copies, pubs []string }
+
+func (f *fakePrinter) PadBook(w io.Writer, p *otp.Pad, dir ciphergram.PadDirection) error {
+	f.pads = append(f.pads, p.ID+" "+string(dir))
+	_, err := io.WriteString(w, "%PDF pad "+p.ID)
+	return err
+}
+
+func (f *fakePrinter) TelegramCopy(w io.Writer, r *telegram.Registered, footer string) error {
+	f.copies = append(f.copies, r.Render()+footer)
+	_, err := io.WriteString(w, "%PDF copy")
+	return err
+}
+
+func (f *fakePrinter) Publication(w io.Writer, p *telegram.Publication) error {
+	f.pubs = append(f.pubs, p.PlainText())
+	_, err := io.WriteString(w, "%PDF publication")
+	return err
+}
+
+// TestPrint: a printed copy is an issued copy with its number; a pad book
+// is printed only for a clerk, and both acts are in the audit log.
+func TestPrint(t *testing.T) {
+	london, centre := pair(t, 5, 150)
+	fp := &fakePrinter{}
+	centre.printer = fp
+	london.serve("")
+	centre.serve("")
+	london.route("CENTRE", centre.URL)
+	send(t, london, "THE PACT IS SIGNED.")
+	eventually(t, "the telegram arrives", func() bool { return len(incoming(t, centre)) == 1 })
+	id := itoa(incoming(t, centre)[0].ID)
+	centre.login("clerk").do("POST", "/api/v1/telegrams/"+id+"/decipher", nil, 200, nil)
+
+	post := func(c *client, path string, form url.Values, want int) string {
+		req, _ := http.NewRequest("POST", centre.URL+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != want {
+			t.Fatalf("POST %s: %s, want %d", path, resp.Status, want)
+		}
+		return resp.Header.Get("Content-Type") + " " + string(b)
+	}
+	arch := centre.login("archivist")
+	got := post(arch, "/telegrams/"+id+"/print", url.Values{"reader": {"reader"}}, 200)
+	if !strings.HasPrefix(got, "application/pdf %PDF copy") || len(fp.copies) != 1 ||
+		!strings.Contains(fp.copies[0], "Copy No. 1\n") || !strings.Contains(fp.copies[0], "Issued to reader by archivist") {
+		t.Fatalf("printed copy: %q, %q", got, fp.copies)
+	}
+	var copies []struct {
+		Number int    `json:"number"`
+		Reader string `json:"reader"`
+	}
+	arch.do("GET", "/api/v1/telegrams/"+id+"/copies", nil, 200, &copies)
+	if len(copies) != 1 || copies[0].Number != 1 || copies[0].Reader != "reader" {
+		t.Fatalf("the printed copy is not an issued copy: %+v", copies)
+	}
+	post(centre.login("reader"), "/telegrams/"+id+"/print", url.Values{"reader": {"reader"}}, 403)
+
+	post(arch, "/pads/LON-CEN-1/print", nil, 403)
+	if got := post(centre.login("clerk"), "/pads/LON-CEN-1/print", nil, 200); got != "application/pdf %PDF pad LON-CEN-1" || fp.pads[0] != "LON-CEN-1 in" {
+		t.Fatalf("pad book: %q %v", got, fp.pads)
+	}
+	var log struct {
+		Entries []struct{ Action string } `json:"entries"`
+	}
+	centre.login("admin").do("GET", "/api/v1/audit", nil, 200, &log)
+	acts := map[string]int{}
+	for _, e := range log.Entries {
+		acts[e.Action]++
+	}
+	if acts["copy.printed"] != 1 || acts["pad.printed"] != 1 {
+		t.Fatalf("audit: %v", acts)
 	}
 }

@@ -52,6 +52,8 @@ type testOffice struct {
 	wg     sync.WaitGroup
 	tokens map[string]string
 	logs   *logBuffer // what the server logged, at debug level
+	// printer, if set, is the server's PDF printer.
+	printer web.Printer
 }
 
 // logBuffer collects a server's log lines.
@@ -148,7 +150,7 @@ func (o *testOffice) serve(addr string) {
 		o.t.Fatal(err)
 	}
 	log := slog.New(slog.NewJSONHandler(o.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s := web.New(o.svc, web.Config{Logger: log})
+	s := web.New(o.svc, web.Config{Logger: log, Printer: o.printer})
 	c := s.Courier()
 	c.Poll = 20 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())

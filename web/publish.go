@@ -11,10 +11,6 @@ import (
 	"ciphergram/telegram"
 )
 
-// PublicationPDF renders a publication as PDF; set by the program that has
-// a PDF renderer (nil: no PDF offered).
-var PublicationPDF func(p *telegram.Publication) ([]byte, error)
-
 type releaseJSON struct {
 	ID         int64    `json:"id"`
 	TelegramID int64    `json:"telegram_id"`
@@ -81,7 +77,7 @@ func (s *Server) publishRoutes() {
 			ID   int64
 			Text string
 			PDF  bool
-		}{id, p.PlainText(), PublicationPDF != nil}
+		}{id, p.PlainText(), s.cfg.Printer != nil}
 		s.render(w, r, http.StatusOK, "release", view{Title: "Release " + strconv.FormatInt(id, 10), User: u, Data: d, Banner: "DECLASSIFIED"})
 		return nil
 	}))
@@ -124,15 +120,15 @@ func (s *Server) writePublication(w http.ResponseWriter, p *telegram.Publication
 		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
 		body, name = []byte(p.Markdown()), name+".md"
 	case "pdf":
-		if PublicationPDF == nil {
-			return ciphergram.Errorf(ciphergram.ENOTFOUND, "no PDF renderer in this server")
+		if s.cfg.Printer == nil {
+			return ciphergram.Errorf(ciphergram.ENOTFOUND, "no PDF printer in this server")
 		}
-		b, err := PublicationPDF(p)
-		if err != nil {
+		var b bytes.Buffer
+		if err := s.cfg.Printer.Publication(&b, p); err != nil {
 			return err
 		}
 		w.Header().Set("Content-Type", "application/pdf")
-		body, name = b, name+".pdf"
+		body, name = b.Bytes(), name+".pdf"
 	default:
 		return ciphergram.Errorf(ciphergram.ENOTFOUND, "format %q: want text, md or pdf", format)
 	}

@@ -7,6 +7,7 @@ package web
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -14,7 +15,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"ciphergram"
 	"ciphergram/office"
+	"ciphergram/otp"
+	"ciphergram/telegram"
 )
 
 // Config tunes a Server. The zero value is safe.
@@ -28,6 +32,16 @@ type Config struct {
 	// Ready reports whether the server may take requests (for /healthz);
 	// nil means always.
 	Ready func() bool
+	// Printer renders pad books, telegram copies and publications as PDF;
+	// nil offers no printing.
+	Printer Printer
+}
+
+// Printer renders the office's paper.
+type Printer interface {
+	PadBook(w io.Writer, p *otp.Pad, dir ciphergram.PadDirection) error
+	TelegramCopy(w io.Writer, r *telegram.Registered, footer string) error
+	Publication(w io.Writer, p *telegram.Publication) error
 }
 
 // Server is the HTTP face of one office.
@@ -72,6 +86,7 @@ func (s *Server) routes() {
 	s.transportRoutes()
 	s.uiRoutes()
 	s.publishRoutes()
+	s.printRoutes()
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -93,6 +93,8 @@ type view struct {
 	// shows a telegram.
 	Banner string
 	Data   any
+	// Print is set when the server can print PDFs.
+	Print bool
 }
 
 // render writes a page.
@@ -105,6 +107,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 	if v.Flash == "" {
 		v.Flash = s.takeFlash(w, r)
 	}
+	v.Print = s.cfg.Printer != nil
 	t, ok := s.pages.t[name]
 	if !ok {
 		http.Error(w, "no page "+name, http.StatusInternalServerError)

@@ -52,7 +52,7 @@ func (d *demo) serve(ctx context.Context) error {
 		if err := o.svc.RouteLink(ctx, admin, o.peer, peerURL, secret); err != nil {
 			return err
 		}
-		servers = append(servers, startServer(ctx, o.svc, lns[i], web.Config{Logger: log}, "", ""))
+		servers = append(servers, startServer(ctx, o.svc, lns[i], web.Config{Logger: log, Printer: printer{}}, "", ""))
 	}
 	d.say("LONDON  %s   sign in as gorsky (officer VADIM), clerk or admin", servers[0].url)
 	d.say("CENTRE  %s   sign in as clerk, registrar (archivist), reader1, reader2 or admin", servers[1].url)

@@ -19,6 +19,7 @@ func (m *Main) runPad(ctx context.Context, args []string) error {
   issue      a new pad for a link of the office; the office keeps its own copy
   export     the pad for the other end, encrypted with a passphrase for transport
   import     a pad exported by the other end
+  print      a pad book as PDF: of a pad file, or of a pad in the office's custody
 
 Run 'ciphergram pad <subcommand> --help' for flags and examples.`)
 		return nil
@@ -28,6 +29,8 @@ Run 'ciphergram pad <subcommand> --help' for flags and examples.`)
 		return m.padGenerate(args[1:])
 	case args[0] == "inventory" && hasFlag(args[1:], "pad"):
 		return m.padInventory(args[1:])
+	case args[0] == "print":
+		return m.padPrint(ctx, args[1:])
 	}
 	if c, ok := m.padOfficeCmds()[args[0]]; ok {
 		return m.runOfficeCmd(ctx, "pad "+args[0], c, args[1:])

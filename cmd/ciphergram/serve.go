@@ -59,7 +59,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	srv := startServer(ctx, svc, ln, web.Config{Logger: log, InsecureCookies: *insecure}, *cert, *key)
+	srv := startServer(ctx, svc, ln, web.Config{Logger: log, InsecureCookies: *insecure, Printer: printer{}}, *cert, *key)
 	fmt.Fprintf(m.Stdout, "%s serving on %s (Ctrl-C stops)\n", o.Name, srv.url)
 	log.Info("serving", "office", o.Name, "url", srv.url, "db", redactDSN(*db))
 	<-ctx.Done()

@@ -156,6 +156,7 @@ func (m *Main) runCopy(ctx context.Context, args []string) error {
 			}}
 	}
 	return m.group(ctx, "copy", "Numbered copies of registered telegrams.", map[string]officeCmd{
+		"print": m.copyPrint(),
 		"issue": {usage: "--telegram N --reader USER", examples: `  ciphergram copy issue --as archivist --telegram 1 --reader fitin`,
 			setup: func(fs *flag.FlagSet) action {
 				tid := fs.Int64("telegram", 0, "telegram ID")
