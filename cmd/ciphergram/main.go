@@ -61,6 +61,7 @@ var commands = map[string]command{
 	"audit":     {"verify and show the hash-chained audit log", (*Main).runAudit},
 	"serve":     {"serve one office: the web UI, the HTTP API and the transport to its peers", (*Main).runServe},
 	"decipher":  {"decipher a telegram's transmissions from standard input", (*Main).runDecipher},
+	"transmit":  {"key transmissions as Morse code audio (WAV), and listen to them back", (*Main).runTransmit},
 }
 
 // Run executes one command line (without the program name).
@@ -68,7 +69,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	if len(args) == 0 || isHelp(args[0]) || args[0] == "help" {
 		if len(args) > 1 {
 			if c, ok := commands[args[1]]; ok {
-				return c.run(m, ctx, []string{"--help"})
+				if err := c.run(m, ctx, []string{"--help"}); !errors.Is(err, errHelpShown) {
+					return err
+				}
+				return nil
 			}
 		}
 		m.usage(m.Stdout)
@@ -142,8 +146,7 @@ func (m *Main) newFlags(name, usage, examples string) *flag.FlagSet {
 // parseFlags parses args; errHelpShown means --help was printed.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
+	if errors.Is(err, flag.ErrHelp) { // fs.Parse has printed the usage
 		return errHelpShown
 	}
 	if err != nil {
