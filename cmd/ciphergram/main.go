@@ -61,6 +61,7 @@ var commands = map[string]command{
 	"audit":     {"verify and show the hash-chained audit log", (*Main).runAudit},
 	"serve":     {"serve one office: the web UI, the HTTP API and the transport to its peers", (*Main).runServe},
 	"decipher":  {"decipher a telegram's transmissions from standard input", (*Main).runDecipher},
+	"lab":       {"the VENONA lab: simulate traffic with reused pad pages, find depths, break them", (*Main).runLab},
 	"transmit":  {"key transmissions as Morse code audio (WAV), and listen to them back", (*Main).runTransmit},
 }
 
