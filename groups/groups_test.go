@@ -31,7 +31,7 @@ func TestAddKnownAnswer(t *testing.T) {
 func TestAddExhaustive(t *testing.T) {
 	for x := byte(0); x < 10; x++ {
 		for y := byte(0); y < 10; y++ {
-			for _, n := range []int{1, 7, 8, 9, 16, 17} {
+			for _, n := range []int{1, 7, 8, 9, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 200} {
 				a := bytes.Repeat([]byte{'0' + x}, n)
 				b := bytes.Repeat([]byte{'0' + y}, n)
 				sum := make([]byte, n)
@@ -58,6 +58,52 @@ func TestAddSubRoundTrip(t *testing.T) {
 		Sub(c, c, b) // aliasing dst and a
 		if !bytes.Equal(c, a) {
 			t.Fatalf("n=%d: (a+b)-b = %s, want %s", n, c, a)
+		}
+	}
+}
+
+// TestAddSubKernels checks Add and Sub (vector kernel, words and bytes)
+// against a digit-by-digit reference, for every length up to 300, at every
+// misalignment of the three buffers, and with dst aliasing a or b.
+func TestAddSubKernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	ref := func(a, b []byte, sub bool) []byte {
+		out := make([]byte, len(a))
+		for i := range a {
+			x, y := int(a[i]-'0'), int(b[i]-'0')
+			if sub {
+				y = 10 - y
+			}
+			out[i] = byte('0' + (x+y)%10)
+		}
+		return out
+	}
+	for n := 0; n <= 300; n++ {
+		for off := range 3 {
+			a := randDigits(r, n+off)[off:]
+			b := randDigits(r, n+2*off)[2*off:]
+			for _, sub := range []bool{false, true} {
+				op, words := Add, addWords
+				if sub {
+					op, words = Sub, subWords
+				}
+				want := ref(a, b, sub)
+				dst := make([]byte, n+1)[1:]
+				op(dst, a, b)
+				if !bytes.Equal(dst, want) {
+					t.Fatalf("n=%d off=%d sub=%t: got %s, want %s", n, off, sub, dst, want)
+				}
+				words(dst, a, b)
+				if !bytes.Equal(dst, want) {
+					t.Fatalf("words: n=%d off=%d sub=%t: got %s, want %s", n, off, sub, dst, want)
+				}
+				x, y := bytes.Clone(a), bytes.Clone(b)
+				op(x, x, b) // dst is a
+				op(y, a, y) // dst is b
+				if !bytes.Equal(x, want) || !bytes.Equal(y, want) {
+					t.Fatalf("aliased: n=%d off=%d sub=%t", n, off, sub)
+				}
+			}
 		}
 	}
 }

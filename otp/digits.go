@@ -13,11 +13,15 @@ import (
 // so the digits are uniform and independent when the bits are. Chunks 1000
 // to 1023 are rejected. That yields 0.8 * 1000/1024 * 3 = 2.34 digits per
 // random byte, 97% of the log2(10) bound; whole 5-byte blocks carry exactly
-// four chunks.
+// four chunks. On amd64 pairs of blocks are converted eight chunks at a time
+// with SSSE3 (digits_amd64.s), to the same digits.
 const (
 	blockBytes   = 5
 	chunksPer    = 4
 	digitsPer    = 3
+	groupBytes   = 2 * blockBytes // the vector code's unit
+	groupDigits  = 2 * chunksPer * digitsPer
+	vecSlack     = 16               // the vector code stores 16 bytes at a time
 	rawBytes     = 819 * blockBytes // just under 4 KiB of randomness per read
 	digitCap     = rawBytes / blockBytes * chunksPer * digitsPer
 	acceptBelow  = 1000
@@ -34,7 +38,7 @@ type DigitReader struct {
 	src      io.Reader
 	raw      [rawBytes]byte
 	rlo, rhi int // unconverted source bytes are raw[rlo:rhi]
-	dig      [digitCap + digitsPer]byte
+	dig      [digitCap + vecSlack]byte
 	dlo, dhi int // digits ready are dig[dlo:dhi]
 	rejects  int // consecutive rejected chunks
 	err      error
@@ -43,7 +47,9 @@ type DigitReader struct {
 // errStuck reports a source that is certainly not random.
 var errStuck = fmt.Errorf("random source is broken: %d 10-bit chunks in a row were out of range", maxRejects)
 
-// NewDigitReader returns a DigitReader drawing on src.
+// NewDigitReader returns a DigitReader drawing on src. It draws whole
+// reads of about 4 KiB; a caller that needs little (an indicator) should
+// keep one reader for all its draws.
 func NewDigitReader(src io.Reader) *DigitReader {
 	return &DigitReader{src: src}
 }
@@ -103,15 +109,22 @@ func (d *DigitReader) refill() error {
 }
 
 // convert turns every whole block of raw bytes into digits, wiping the
-// bytes it used. The inner loop has no data-dependent branch: a rejected
-// chunk writes three scratch bytes that the next chunk overwrites.
+// bytes it used: pairs of blocks with the vector code where there is one,
+// the rest here. The inner loop has no data-dependent branch: a rejected
+// chunk writes three scratch bytes that the next chunk overwrites. A run of
+// maxRejects rejected chunks, counted across blocks and reads, ends the
+// conversion after its block (its group, in the vector code) with errStuck.
 func (d *DigitReader) convert() error {
 	start := d.rlo
+	n, used, rejects, stuck := convertGroups(d.dig[d.dhi:], d.raw[d.rlo:d.rhi], d.rejects)
+	d.dhi += n
+	d.rlo += used
 	dig := d.dig[:]
-	dhi, rejects := d.dhi, d.rejects
-	for ; d.rhi-d.rlo >= blockBytes; d.rlo += blockBytes {
+	dhi := d.dhi
+	for ; !stuck && d.rhi-d.rlo >= blockBytes; d.rlo += blockBytes {
 		b := d.raw[d.rlo : d.rlo+blockBytes]
 		x := uint64(b[0])<<32 | uint64(binary.BigEndian.Uint32(b[1:]))
+		longest := 0
 		for shift := (chunksPer - 1) * 10; shift >= 0; shift -= 10 {
 			v := uint32(x>>shift) & 1023
 			ok := int((v - acceptBelow) >> 31) // 1 if v < 1000, else 0
@@ -120,14 +133,15 @@ func (d *DigitReader) convert() error {
 			dig[dhi+2] = byte('0' + v%10)
 			dhi += digitsPer * ok
 			rejects = (rejects + 1) * (1 - ok)
+			longest = max(longest, rejects)
 		}
-		if rejects >= maxRejects {
-			d.err = errStuck
-			break
-		}
+		stuck = longest >= maxRejects
+	}
+	if stuck {
+		d.err = errStuck
 	}
 	clear(d.raw[start:d.rlo])
-	clear(dig[dhi : dhi+digitsPer]) // scratch from a final rejected chunk
+	clear(dig[dhi : dhi+vecSlack]) // scratch from a final rejected chunk, zeros from the vector code
 	d.dhi, d.rejects = dhi, rejects
 	if d.dhi == 0 && errors.Is(d.err, errStuck) {
 		return d.err

@@ -22,20 +22,24 @@ func Generate(rand io.Reader, id, from, to string, pages, groupsPerPage int) (*P
 	}
 	dr := NewDigitReader(rand)
 	defer dr.Wipe()
-	pad := &Pad{ID: id, From: from, To: to, GroupsPerPage: groupsPerPage}
-	seen := make(map[string]bool, pages)
+	pad := &Pad{ID: id, From: from, To: to, GroupsPerPage: groupsPerPage, Pages: make([]*Page, 0, pages)}
+	var seen indicatorSet
+	size := GroupSize * groupsPerPage
+	slab := make([]byte, pages*size) // one allocation; each page gets its own capped slice
+	pgs := make([]Page, pages)
 	for n := 1; n <= pages; n++ {
-		pg := &Page{Number: n, Digits: make([]byte, GroupSize*groupsPerPage)}
+		pg := &pgs[n-1]
+		pg.Number, pg.Digits = n, slab[(n-1)*size:n*size:n*size]
 		pad.Pages = append(pad.Pages, pg)
 		if _, err := io.ReadFull(dr, pg.Digits); err != nil {
 			pad.Wipe()
 			return nil, fmt.Errorf("generate pad %s: page %d: reading random digits: %w", id, n, err)
 		}
-		if err := redrawIndicator(dr, pg, seen); err != nil {
+		if err := redrawIndicator(dr, pg, &seen); err != nil {
 			pad.Wipe()
 			return nil, fmt.Errorf("generate pad %s: page %d indicator: %w", id, n, err)
 		}
-		seen[pg.Indicator()] = true
+		seen.add(pg.Digits[:GroupSize])
 	}
 	return pad, nil
 }
@@ -45,10 +49,32 @@ func Generate(rand io.Reader, id, from, to string, pages, groupsPerPage int) (*P
 // reaching the bound means the source is broken.
 const maxRedraws = 1000
 
+// indicatorSet is a set of indicator groups, one bit for each of the 10^5.
+type indicatorSet [(100000 + 63) / 64]uint64
+
+// index is the five digits of g as a number.
+func (s *indicatorSet) index(g []byte) int {
+	n := 0
+	for _, c := range g[:GroupSize] {
+		n = 10*n + int(c-'0')
+	}
+	return n
+}
+
+func (s *indicatorSet) has(g []byte) bool {
+	i := s.index(g)
+	return s[i/64]&(1<<(i%64)) != 0
+}
+
+func (s *indicatorSet) add(g []byte) {
+	i := s.index(g)
+	s[i/64] |= 1 << (i % 64)
+}
+
 // redrawIndicator draws new indicator groups for pg until it differs from
 // every indicator in seen.
-func redrawIndicator(dr *DigitReader, pg *Page, seen map[string]bool) error {
-	for i := 0; seen[string(pg.Digits[:GroupSize])]; i++ {
+func redrawIndicator(dr *DigitReader, pg *Page, seen *indicatorSet) error {
+	for i := 0; seen.has(pg.Digits); i++ {
 		if i == maxRedraws {
 			return fmt.Errorf("random source repeated indicators %d times in a row", maxRedraws)
 		}
