@@ -9,7 +9,10 @@ import (
 
 // Store keeps one office's state. Every method is one atomic, durable
 // transaction: when it returns nil its effects, and the audit entries it was
-// given, are committed; when it returns an error nothing of it happened.
+// given, are committed; when it returns an error nothing of it happened. A
+// store may commit the methods of concurrent callers in one database
+// transaction (group commit); each is then still whole or not at all, and
+// none returns before the commit is durable.
 // Errors are *Error with the codes named, or EINTERNAL faults; an unknown
 // ID or indicator is ENOTFOUND (UpdateTelegram may say ECONFLICT instead).
 // Times round-trip at least to the microsecond, audit times to the
@@ -80,6 +83,25 @@ type Store interface {
 	// constraint forbids a second use. EEXHAUSTED when fewer than n pages
 	// are left (or the link has no outgoing pad); then nothing is claimed.
 	ClaimPages(ctx context.Context, from, to string, n int, telegramID int64, a Audit) ([]*otp.Page, error)
+	// EncipherTelegram enciphers outgoing telegram t, stored in state
+	// signed, in one transaction: it claims n pages for it as ClaimPages
+	// does (the link t.From->t.To, telegram t.ID, destruction records with
+	// reason "sent", audit entry claimed), calls seal with them, and saves
+	// t (as UpdateTelegram does, without a counter) with the wire seal
+	// returned in state enciphered, appending audit entry enciphered; it
+	// sets t.Wire and t.State when it returns nil. When it returns nil the
+	// claim and the wire are committed and synchronous together; when it
+	// returns an error neither is: no page is used, the telegram is as it
+	// was, and any wire seal made must not leave the process. So the wire
+	// is released only once its pages' consumption is durable, and no page
+	// is burned for a telegram that cannot be saved. ECONFLICT when the
+	// telegram is not signed (checked before any page is claimed),
+	// ENOTFOUND when unknown, EEXHAUSTED when fewer than n pages are left;
+	// an error of seal is returned as it is. seal runs inside the
+	// transaction: it must be quick, must not call the store, and may run
+	// more than once (a store may retry the transaction), each time with
+	// other pages; the pages are wiped after it returns.
+	EncipherTelegram(ctx context.Context, t *Telegram, n int, seal func(pages []*otp.Page) (wire string, err error), claimed, enciphered Audit) error
 	// IncomingPage returns where the unused page of an incoming pad of the
 	// link from->to with the given indicator is, and a copy of it including
 	// its failure count. ENOTFOUND if no unused page has it (unknown, or

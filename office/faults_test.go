@@ -1,12 +1,15 @@
 package office_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
 	"testing"
 
 	"ciphergram"
+	"ciphergram/cipher"
+	"ciphergram/groups"
 	"ciphergram/office"
 	"ciphergram/otp"
 )
@@ -21,18 +24,26 @@ type faultyStore struct {
 
 var errDisk = errors.New("injected fault: fsync: input/output error")
 
-func (f *faultyStore) ClaimPages(ctx context.Context, from, to string, n int, id int64, a ciphergram.Audit) ([]*otp.Page, error) {
-	if f.fail["ClaimPages"] {
-		return nil, errDisk
-	}
-	return f.Store.ClaimPages(ctx, from, to, n, id, a)
-}
-
-func (f *faultyStore) UpdateTelegram(ctx context.Context, t *ciphergram.Telegram, from ciphergram.State, counter string, a ciphergram.Audit) error {
-	if f.fail["UpdateTelegram"] {
+// EncipherTelegram fails as a transaction that cannot commit: with
+// "EncipherTelegram" before it begins; with "EncipherTelegram-commit" after
+// seal has made the wire, which the real store's rollback then drops.
+func (f *faultyStore) EncipherTelegram(ctx context.Context, t *ciphergram.Telegram, n int, seal func([]*otp.Page) (string, error), claimed, enciphered ciphergram.Audit) error {
+	switch {
+	case f.fail["EncipherTelegram"]:
 		return errDisk
+	case f.fail["EncipherTelegram-commit"]:
+		err := f.Store.EncipherTelegram(ctx, t, n, func(pages []*otp.Page) (string, error) {
+			if _, err := seal(pages); err != nil {
+				return "", err
+			}
+			return "", errDisk // the wire was made; the commit fails
+		}, claimed, enciphered)
+		if err == nil {
+			panic("faultyStore: the transaction committed")
+		}
+		return err
 	}
-	return f.Store.UpdateTelegram(ctx, t, from, counter, a)
+	return f.Store.EncipherTelegram(ctx, t, n, seal, claimed, enciphered)
 }
 
 func (f *faultyStore) RegisterIncoming(ctx context.Context, t *ciphergram.Telegram, pages []ciphergram.PageRef, a ciphergram.Audit) error {
@@ -43,8 +54,10 @@ func (f *faultyStore) RegisterIncoming(ctx context.Context, t *ciphergram.Telegr
 }
 
 // TestFaultsFailClosed: when the store cannot commit, encipherment and
-// decipherment fail and release nothing; a page whose claim committed is
-// never handed out again, even when saving the telegram then fails.
+// decipherment fail and release nothing. Encipherment is one transaction:
+// a claim that does not commit uses no page, and a wire made in a
+// transaction that does not commit never comes out; the telegram stays
+// signed and is enciphered later on the same, still unused, page.
 func TestFaultsFailClosed(t *testing.T) {
 	ctx := context.Background()
 	p := newPair(t, 10)
@@ -67,40 +80,40 @@ func TestFaultsFailClosed(t *testing.T) {
 		}
 		return ps[0].Left()
 	}
-
-	// The claim cannot commit: no ciphertext, no page used.
-	fs.fail["ClaimPages"] = true
-	if got, err := faulty.Encipher(ctx, clerk, tg.ID); !errors.Is(err, errDisk) || got != nil {
-		t.Fatalf("Encipher with a failing claim = %v, %v", got, err)
-	}
-	if left() != 10 {
-		t.Fatalf("%d pages left after a failed claim, want 10", left())
+	signed := func(when string) {
+		t.Helper()
+		st, _ := p.london.Telegram(ctx, clerk, tg.ID)
+		if st.State != ciphergram.StateSigned || st.Wire != "" {
+			t.Fatalf("%s: telegram %s with wire %q, want signed without a wire", when, st.State, st.Wire)
+		}
 	}
 
-	// The claim commits but the telegram cannot be saved: no ciphertext
-	// comes out, the page stays burned, the telegram stays signed.
-	fs.fail["ClaimPages"], fs.fail["UpdateTelegram"] = false, true
-	if got, err := faulty.Encipher(ctx, clerk, tg.ID); !errors.Is(err, errDisk) || got != nil {
-		t.Fatalf("Encipher with a failing save = %v, %v", got, err)
+	for _, fault := range []string{"EncipherTelegram", "EncipherTelegram-commit"} {
+		fs.fail[fault] = true
+		if got, err := faulty.Encipher(ctx, clerk, tg.ID); !errors.Is(err, errDisk) || got != nil {
+			t.Fatalf("Encipher with fault %s = %v, %v", fault, got, err)
+		}
+		fs.fail[fault] = false
+		if left() != 10 {
+			t.Fatalf("%d pages left after fault %s, want 10", left(), fault)
+		}
+		signed("after fault " + fault)
+		if ds, _ := p.london.Store().Destructions(ctx); len(ds) != 0 {
+			t.Fatalf("%d pages destroyed after fault %s, want none", len(ds), fault)
+		}
 	}
-	if left() != 9 {
-		t.Fatalf("%d pages left after a claim whose telegram was not saved, want 9", left())
-	}
-	st, _ := p.london.Telegram(ctx, clerk, tg.ID)
-	if st.State != ciphergram.StateSigned || st.Wire != "" {
-		t.Fatalf("telegram %s with wire %q, want signed without a wire", st.State, st.Wire)
-	}
-	ds, _ := p.london.Store().Destructions(ctx)
-	burned := ds[len(ds)-1].Indicator
 
-	// Enciphered again once the disk is back: on a fresh page.
-	fs.fail["UpdateTelegram"] = false
+	// Enciphered once the disk is back, on the first page: none was used.
 	got, err := faulty.Encipher(ctx, clerk, tg.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(got.Wire, burned) || left() != 8 {
-		t.Fatalf("re-encipherment used the burned page %s (wire %q), %d left", burned, got.Wire, left())
+	if left() != 9 {
+		t.Fatalf("%d pages left after the encipherment, want 9", left())
+	}
+	ds, _ := p.london.Store().Destructions(ctx)
+	if len(ds) != 1 || ds[0].Number != 1 || !strings.Contains(got.Wire, groups.ToLetters(ds[0].Indicator)) {
+		t.Fatalf("the encipherment destroyed %+v and sent %q, want page 1", ds, got.Wire)
 	}
 
 	// At the Centre: the registration cannot commit, so no text is
@@ -120,5 +133,52 @@ func TestFaultsFailClosed(t *testing.T) {
 	out, err := cfaulty.Decipher(ctx, cclerk, in.ID)
 	if err != nil || !strings.Contains(out.Text, "THE PACT IS SIGNED.") {
 		t.Fatalf("Decipher after the fault = %v, %v", out, err)
+	}
+}
+
+// TestEncipherPageSizeChange: the next pad of the link has pages of
+// another size than the one before, which Encipher remembered. The seal
+// refuses the pages, which uses none of them, and the telegram is cut
+// again for the new size and enciphered on the new pad's first page; the
+// Centre reads it.
+func TestEncipherPageSizeChange(t *testing.T) {
+	ctx := context.Background()
+	p := newPair(t, 1)
+	p.send(t, "THE FIRST PAD IS USED UP.") // Encipher now thinks pages have 60 groups
+	cclerk, lclerk := actor(t, p.centre, "clerk"), actor(t, p.london, "clerk")
+	if _, err := p.centre.IssuePad(ctx, cclerk, "LON-CEN-2", "LONDON", "CENTRE", 3, 30); err != nil {
+		t.Fatal(err)
+	}
+	var sealed bytes.Buffer
+	if err := p.centre.ExportPad(ctx, cclerk, "LON-CEN-2", "a long transport passphrase", &sealed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.london.ImportPad(ctx, lclerk, &sealed, "a long transport passphrase"); err != nil {
+		t.Fatal(err)
+	}
+
+	wire := p.send(t, "THE SECOND PAD HAS SMALLER PAGES.")
+	ds, err := p.london.Store().Destructions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := cipher.ParseTransmissions(wire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1+len(ts) {
+		t.Fatalf("%d pages destroyed, want 1 and the %d of the second telegram", len(ds), len(ts))
+	}
+	for i, d := range ds[1:] { // none burned by the refused attempt
+		if d.PadID != "LON-CEN-2" || d.Number != i+1 {
+			t.Errorf("destruction %d is page %d of %s, want page %d of LON-CEN-2", i+2, d.Number, d.PadID, i+1)
+		}
+	}
+	in, err := p.centre.Receive(ctx, cclerk, office.Receipt{Wire: wire})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in, err = p.centre.Decipher(ctx, cclerk, in.ID); err != nil || !strings.Contains(in.Text, "SMALLER PAGES") {
+		t.Fatalf("the Centre read %v, %v", in, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"io"
 	"slices"
+	"sync"
 	"time"
 
 	"ciphergram"
@@ -29,6 +30,8 @@ type Service struct {
 	// Backoff, if set, replaces the default retry schedule of deliveries
 	// (Backoff in this package) with the wait after n failed attempts.
 	Backoff func(n int) time.Duration
+
+	pageSizes sync.Map // "FROM>TO": groups a page of the link's next outgoing pad (Encipher)
 }
 
 // New returns the service of the office kept in store.

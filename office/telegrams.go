@@ -2,6 +2,7 @@ package office
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -88,9 +89,11 @@ func SignedText(t *ciphergram.Telegram) string {
 }
 
 // Encipher enciphers a signed telegram with the next pages of the link's
-// pad. The pages are claimed and destroyed durably before the ciphertext
-// exists; if anything fails after the claim the pages stay burned and the
-// telegram stays signed, to be enciphered again with fresh pages.
+// pad. The pages are claimed, the ciphertext made with them and the
+// enciphered telegram saved in one durable transaction
+// (Store.EncipherTelegram), and the ciphertext leaves only once it has
+// committed: if anything fails no page is used, the telegram stays signed,
+// and the ciphertext made is dropped, never released.
 func (s *Service) Encipher(ctx context.Context, actor *ciphergram.User, id int64) (*ciphergram.Telegram, error) {
 	if err := allow(actor, "encipher", ciphergram.RoleClerk); err != nil {
 		return nil, err
@@ -102,59 +105,100 @@ func (s *Service) Encipher(ctx context.Context, actor *ciphergram.User, id int64
 	if t.Direction != ciphergram.Outgoing || t.State != ciphergram.StateSigned {
 		return nil, ciphergram.Errorf(ciphergram.ECONFLICT, "telegram %d is %s: only a signed telegram is enciphered", id, t.State)
 	}
-	prep, err := s.prepare(ctx, t)
+	c, err := s.linkCodec(ctx, t.To)
+	if err != nil {
+		return nil, err
+	}
+	gpp, err := s.pageSize(ctx, t.From, t.To)
 	if err != nil {
 		return nil, err
 	}
 	subject := fmt.Sprintf("telegram %d", id)
-	pages, err := s.store.ClaimPages(ctx, t.From, t.To, prep.Parts(), t.ID, s.audit(actor, "pages.claimed", subject, fmt.Sprintf("%d page(s) of %s to %s", prep.Parts(), t.From, t.To)))
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		for _, p := range pages {
-			p.Wipe()
-		}
-	}()
 	msg := cipher.Message{From: t.From, To: t.To, Nr: t.Nr, Day: t.Filed.Day(), Prec: t.Prec}
-	ts, err := prep.Seal(msg, pages)
-	if err != nil {
-		return nil, fmt.Errorf("sealing %s (its pages are burned): %w", subject, err)
+	for try := 1; ; try++ {
+		prep, err := cipher.Prepare(c, SignedText(t), t.Mode, gpp)
+		if err != nil {
+			return nil, ciphergram.Errorf(ciphergram.EINVALID, "telegram %d: %v", t.ID, err)
+		}
+		seal := func(pages []*otp.Page) (string, error) {
+			for _, pg := range pages {
+				if n := len(pg.Digits) / otp.GroupSize; n != gpp {
+					return "", &pageSizeError{want: gpp, got: n}
+				}
+			}
+			ts, err := prep.Seal(msg, pages)
+			if err != nil {
+				return "", fmt.Errorf("sealing %s (no page is used): %w", subject, err)
+			}
+			return cipher.FormatAll(ts, true), nil
+		}
+		claimed := s.audit(actor, "pages.claimed", subject, fmt.Sprintf("%d page(s) of %s to %s", prep.Parts(), t.From, t.To))
+		enciphered := s.audit(actor, "telegram.enciphered", subject, fmt.Sprintf("%d part(s)", prep.Parts()))
+		err = s.store.EncipherTelegram(ctx, t, prep.Parts(), seal, claimed, enciphered)
+		var size *pageSizeError
+		switch {
+		case errors.As(err, &size) && try == 1:
+			// The link's next pad has pages of another size than was
+			// thought: cut the telegram for those.
+			gpp = size.got
+			s.pageSizes.Store(linkKey(t.From, t.To), gpp)
+			continue
+		case errors.As(err, &size): // it needs pages of two pads of different sizes
+			return nil, ciphergram.Errorf(ciphergram.EINVALID, "telegram %d: %v", id, err)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return t, nil
 	}
-	t.Wire, t.State = cipher.FormatAll(ts, true), ciphergram.StateEnciphered
-	if err := s.store.UpdateTelegram(ctx, t, ciphergram.StateSigned, "", s.audit(actor, "telegram.enciphered", subject, fmt.Sprintf("%d part(s)", len(ts)))); err != nil {
-		return nil, err
-	}
-	return t, nil
 }
 
-// prepare encodes a signed telegram for its link; it uses no key.
-func (s *Service) prepare(ctx context.Context, t *ciphergram.Telegram) (*cipher.Prepared, error) {
-	l, err := s.store.Link(ctx, t.To)
+// pageSizeError is the seal's refusal of pages of another size than the
+// telegram was cut for; nothing was claimed.
+type pageSizeError struct{ want, got int }
+
+func (e *pageSizeError) Error() string {
+	return fmt.Sprintf("the link's next pages have %d groups, not %d; no page is used", e.got, e.want)
+}
+
+// linkCodec returns the codec of the link to peer.
+func (s *Service) linkCodec(ctx context.Context, peer string) (cipher.Codec, error) {
+	l, err := s.store.Link(ctx, peer)
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.codec(l)
-	if err != nil {
-		return nil, err
+	return s.codec(l)
+}
+
+// pageSize is the number of groups of the pages the link from->to sends
+// with next. It is remembered from the pads in custody, read the first
+// time, and corrected by Encipher when the pages it gets tell otherwise
+// (a pad used up, another imported), so that no encipherment reads every
+// pad's pages.
+func (s *Service) pageSize(ctx context.Context, from, to string) (int, error) {
+	if n, ok := s.pageSizes.Load(linkKey(from, to)); ok {
+		return n.(int), nil
 	}
 	gpp := otp.DefaultGroupsPerPage
 	pads, err := s.store.Pads(ctx)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
+	var first *ciphergram.PadInfo // the oldest with pages left, as claims take them
 	for _, p := range pads {
-		if p.Direction == ciphergram.PadOut && p.To == t.To && p.Left() > 0 {
-			gpp = p.GroupsPerPage
-			break
+		if p.Direction == ciphergram.PadOut && p.From == from && p.To == to && p.Left() > 0 &&
+			(first == nil || p.Imported.Before(first.Imported)) {
+			first = p
 		}
 	}
-	prep, err := cipher.Prepare(c, SignedText(t), t.Mode, gpp)
-	if err != nil {
-		return nil, ciphergram.Errorf(ciphergram.EINVALID, "telegram %d: %v", t.ID, err)
+	if first != nil {
+		gpp = first.GroupsPerPage
+		s.pageSizes.Store(linkKey(from, to), gpp)
 	}
-	return prep, nil
+	return gpp, nil
 }
+
+func linkKey(from, to string) string { return from + ">" + to }
 
 // errAuth reports an authentication failure already counted.
 func authFailure(ae *cipher.AuthError, burned bool) error {

@@ -162,6 +162,84 @@ func (s *Store) ClaimPages(ctx context.Context, from, to string, n int, telegram
 	return pages, nil
 }
 
+// EncipherTelegram claims n pages for the signed telegram t, calls seal
+// with them and saves t enciphered with the wire seal made, in one
+// transaction: see ciphergram.Store. It locks the telegram first, so that
+// of two clerks enciphering it at once the second waits and then finds it
+// enciphered, at the cost of no page; the pages are taken as ClaimPages
+// takes them (and with its second attempt), and the audit head is locked
+// last, after seal has run. The pages are wiped when seal returns; on any
+// error the transaction is rolled back, so that no page is used and t is
+// unchanged. EINVALID if n < 1.
+func (s *Store) EncipherTelegram(ctx context.Context, t *ciphergram.Telegram, n int, seal func([]*otp.Page) (string, error),
+	claimed, enciphered ciphergram.Audit) error {
+	if n < 1 {
+		return ciphergram.Errorf(ciphergram.EINVALID, "cannot claim %d pages", n)
+	}
+	if err := checkTelegram(t); err != nil {
+		return err
+	}
+	if err := checkAudit(claimed); err != nil {
+		return err
+	}
+	var u ciphergram.Telegram
+	var sealErr error
+	attempt := func(wait bool) error {
+		return s.write(ctx, "EncipherTelegram", enciphered, func(tx pgx.Tx) error {
+			u, sealErr = *t, nil
+			if err := lockState(ctx, tx, u.ID, ciphergram.StateSigned); err != nil {
+				return err
+			}
+			keys, pages, err := unusedPages(ctx, tx, u.From, u.To, n, wait)
+			defer wipe(pages)
+			switch {
+			case err != nil:
+				return err
+			case len(pages) < n && !wait:
+				return errShort
+			case len(pages) < n:
+				return ciphergram.Errorf(ciphergram.EEXHAUSTED, "the link %s->%s has %d unused pages, %d needed", u.From, u.To, len(pages), n)
+			}
+			if err := destroy(ctx, tx, keys, "sent", u.ID, claimed.Time); err != nil {
+				return err
+			}
+			wire, err := seal(pages)
+			if err != nil {
+				sealErr = err
+				return errSeal
+			}
+			u.Wire, u.State = wire, ciphergram.StateEnciphered
+			if err := saveTelegram(ctx, tx, &u, ciphergram.StateSigned); err != nil {
+				return err
+			}
+			return appendAudit(ctx, tx, claimed)
+		})
+	}
+	err := attempt(false)
+	if errors.Is(err, errShort) {
+		err = attempt(true)
+	}
+	if sealErr != nil {
+		return sealErr
+	}
+	if err != nil {
+		return err
+	}
+	*t = u
+	return nil
+}
+
+// errSeal rolls back a transaction whose seal failed; the caller gets
+// seal's error.
+var errSeal = errors.New("seal failed")
+
+// wipe wipes the digits of pages.
+func wipe(pages []*otp.Page) {
+	for _, pg := range pages {
+		pg.Wipe()
+	}
+}
+
 // unusedPages locks and reads up to n unused pages of the outgoing pads
 // from->to in the order they are claimed: skipping the pages that other
 // transactions have locked, or, with wait, waiting for them (a page that

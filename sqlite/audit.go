@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"ciphergram"
 )
@@ -17,18 +18,24 @@ func checkAudit(a ciphergram.Audit) error {
 	return checkTimes(a.Time)
 }
 
-// appendAudit appends a to the log, chained to the head, and moves the head
-// (the trigger audit_advance_head does that in the same statement).
-func appendAudit(ctx context.Context, tx *sql.Tx, a ciphergram.Audit) error {
+// appendAudit appends the entries to the log, in order, each chained to
+// the one before and the first to the head, in one statement; the trigger
+// audit_advance_head moves the head row by row.
+func appendAudit(ctx context.Context, tx *wtx, as ...ciphergram.Audit) error {
 	var seq int64
 	var prev []byte
 	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head`).Scan(&seq, &prev); err != nil {
 		return err
 	}
-	seq++
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit (seq, time, actor, action, subject, detail, prev, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		seq, a.Time.UnixNano(), a.Actor, a.Action, a.Subject, a.Detail, prev, ciphergram.ChainHash(prev, seq, a))
+	args := make([]any, 0, 8*len(as))
+	for _, a := range as {
+		seq++
+		hash := ciphergram.ChainHash(prev, seq, a)
+		args = append(args, seq, a.Time.UnixNano(), a.Actor, a.Action, a.Subject, a.Detail, prev, hash)
+		prev = hash
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit (seq, time, actor, action, subject, detail, prev, hash) VALUES `+
+		strings.Repeat(", (?, ?, ?, ?, ?, ?, ?, ?)", len(as))[2:], args...)
 	return err
 }
 

@@ -34,7 +34,7 @@ func (s *Store) CreateLink(ctx context.Context, l *ciphergram.Link, a ciphergram
 
 // Link finds the link to a peer. ENOTFOUND if none.
 func (s *Store) Link(ctx context.Context, peer string) (*ciphergram.Link, error) {
-	l, err := scanLink(s.db.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM links WHERE peer = ?`, peer))
+	l, err := scanLink(s.queryRow(ctx, `SELECT `+linkColumns+` FROM links WHERE peer = ?`, peer))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ciphergram.Errorf(ciphergram.ENOTFOUND, "no link to %s", peer)
 	}

@@ -78,23 +78,17 @@ func checkPad(p *otp.Pad, dir ciphergram.PadDirection) error {
 
 // insertPages stores the pages of p as pages of the pad numbered seq.
 func insertPages(ctx context.Context, tx *wtx, seq int64, p *otp.Pad, dir ciphergram.PadDirection) error {
-	page, err := tx.PrepareContext(ctx, `INSERT INTO pages (pad, number, from_office, to_office, direction, indicator, state, failures)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer page.Close()
-	digits, err := tx.PrepareContext(ctx, `INSERT INTO page_digits (pad, number, digits) VALUES (?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer digits.Close()
+	const (
+		page = `INSERT INTO pages (pad, number, from_office, to_office, direction, indicator, state, failures)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+		digits = `INSERT INTO page_digits (pad, number, digits) VALUES (?, ?, ?)`
+	)
 	for _, pg := range p.Pages {
 		state, indicator := "unused", any(pg.Indicator())
 		if pg.Burned {
 			state, indicator = "used", nil
 		}
-		_, err := page.ExecContext(ctx, seq, pg.Number, p.From, p.To, dir, indicator, state, pg.Failures)
+		_, err := tx.ExecContext(ctx, page, seq, pg.Number, p.From, p.To, dir, indicator, state, pg.Failures)
 		if isUnique(err) {
 			return heldIndicator(ctx, tx, p, dir, pg)
 		}
@@ -102,7 +96,7 @@ func insertPages(ctx context.Context, tx *wtx, seq int64, p *otp.Pad, dir cipher
 			return err
 		}
 		if !pg.Burned {
-			if _, err := digits.ExecContext(ctx, seq, pg.Number, pg.Digits); err != nil {
+			if _, err := tx.ExecContext(ctx, digits, seq, pg.Number, pg.Digits); err != nil {
 				return err
 			}
 		}

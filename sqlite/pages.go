@@ -17,27 +17,28 @@ type pageKey struct {
 	number int
 }
 
-// destroy uses the page and destroys its key material in tx: it deletes the
-// digits, marks the page used (only if it was unused: ECONFLICT otherwise)
-// and keeps a destruction record. The schema refuses any other order: a
-// used page cannot change again, and a destruction record needs a used page
-// without digits. The transaction is marked so that write checkpoints the
-// WAL after the commit.
+// destroy uses the page and destroys its key material in tx: it marks the
+// page used (only if it was unused: ECONFLICT otherwise), which deletes its
+// digits in the same statement (trigger pages_use_destroys), and keeps a
+// destruction record. The schema refuses any other order: a used page
+// cannot change again, and a destruction record needs a used page without
+// digits. The transaction is marked so that the WAL is scrubbed after the
+// commit.
 //
 // What is guaranteed when the transaction has committed: the digits are in
 // no row of the database; secure_delete has zeroed the bytes they took in
-// the new image of their database page; and the WAL holds the old images
-// until a checkpoint copies the new ones over the database file and the WAL
-// is truncated (write tries at once, without waiting; Close tries again).
-// What is not: that a checkpoint succeeds while another connection reads an
-// older snapshot; that the file system or the disk keep no copy of blocks
-// overwritten or freed (journaling, SSD wear levelling, backups); that no
-// copy remains in process memory (SQLite's page cache, the driver's
-// buffers) or in a copy of the files taken before.
+// the new image of their database page; and the database file and the WAL
+// hold old images until a scrub copies the new ones over the database file
+// and truncates the WAL, which is due within ScrubDelay of the commit (see
+// scrub.go; a scrub does not wait for other connections, and Close and the
+// next Open try again). What is not: that a checkpoint succeeds while
+// another connection reads an older snapshot; that the file system or the
+// disk keep no copy of blocks overwritten or freed (journaling, SSD wear
+// levelling, backups); that no copy remains in process memory (SQLite's
+// page cache, the driver's buffers) or in a copy of the files taken before.
 func destroy(ctx context.Context, tx *wtx, k pageKey, reason string, telegramID int64, at time.Time) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM page_digits WHERE pad = ? AND number = ?`, k.pad, k.number); err != nil {
-		return err
-	}
+	// The trigger pages_use_destroys deletes the digits in the statement
+	// that marks the page used.
 	var indicator string
 	err := tx.QueryRowContext(ctx, `UPDATE pages SET state = 'used' WHERE pad = ? AND number = ? AND state = 'unused'
 		RETURNING indicator`, k.pad, k.number).Scan(&indicator)
@@ -63,7 +64,7 @@ func destroy(ctx context.Context, tx *wtx, k pageKey, reason string, telegramID 
 // ClaimPages takes the n lowest-numbered unused pages of the outgoing pads
 // of the link from->to, oldest pad (first imported) first, for telegram
 // telegramID, and destroys them in the same IMMEDIATE transaction (reason
-// "sent"); the WAL is checkpointed after the commit. The pages returned
+// "sent"); the WAL is scrubbed after the commit. The pages returned
 // hold the only copy of their digits, which the caller wipes after use.
 // EEXHAUSTED when fewer than n are left; ENOTFOUND if telegramID is not 0
 // and no telegram has it; EINVALID if n < 1.
@@ -91,12 +92,73 @@ func (s *Store) ClaimPages(ctx context.Context, from, to string, n int, telegram
 		return nil
 	})
 	if err != nil {
-		for _, pg := range pages {
-			pg.Wipe()
-		}
+		wipe(pages)
 		return nil, err
 	}
 	return pages, nil
+}
+
+// EncipherTelegram claims n pages for the signed telegram t, calls seal
+// with them and saves t enciphered with the wire seal made, in one request
+// of a batch: see ciphergram.Store. The telegram's state is checked first,
+// so that a telegram enciphered meanwhile costs no page. The pages are
+// wiped when seal returns; on any error the request is rolled back whole,
+// so that no page is used and t is unchanged. EINVALID if n < 1.
+func (s *Store) EncipherTelegram(ctx context.Context, t *ciphergram.Telegram, n int, seal func([]*otp.Page) (string, error),
+	claimed, enciphered ciphergram.Audit) error {
+	if n < 1 {
+		return ciphergram.Errorf(ciphergram.EINVALID, "cannot claim %d pages", n)
+	}
+	if err := checkTelegram(t); err != nil {
+		return err
+	}
+	var u ciphergram.Telegram
+	var sealErr error
+	err := s.writeAudits(ctx, "EncipherTelegram", []ciphergram.Audit{claimed, enciphered}, func(tx *wtx) error {
+		u, sealErr = *t, nil
+		if err := checkState(ctx, tx, u.ID, ciphergram.StateSigned); err != nil {
+			return err
+		}
+		keys, pages, err := unusedPages(ctx, tx, u.From, u.To, n)
+		defer wipe(pages)
+		if err != nil {
+			return err
+		}
+		if len(pages) < n {
+			return ciphergram.Errorf(ciphergram.EEXHAUSTED, "the link %s->%s has %d unused pages, %d needed", u.From, u.To, len(pages), n)
+		}
+		for _, k := range keys {
+			if err := destroy(ctx, tx, k, "sent", u.ID, claimed.Time); err != nil {
+				return err
+			}
+		}
+		wire, err := seal(pages)
+		if err != nil {
+			sealErr = err
+			return errSeal
+		}
+		u.Wire, u.State = wire, ciphergram.StateEnciphered
+		return saveTelegram(ctx, tx, &u, ciphergram.StateSigned)
+	})
+	if sealErr != nil {
+		return sealErr
+	}
+	if err != nil {
+		return err
+	}
+	*t = u
+	return nil
+}
+
+// errSeal rolls back a request whose seal failed; the caller gets seal's
+// error.
+var errSeal = errors.New("seal failed")
+
+// wipe wipes the digits of pages.
+func wipe(pages []*otp.Page) {
+	for _, pg := range pages {
+		pg.Wipe()
+	}
 }
 
 // unusedPages reads up to n unused pages of the outgoing pads from->to in
@@ -194,7 +256,7 @@ func (s *Store) RecordAuthFailure(ctx context.Context, from, to, indicator strin
 // DestroyPad destroys every unused page of the pad id, outgoing or
 // incoming, as a use would (reason "destroyed by order", no telegram): the
 // digits are deleted, the pages marked used and a destruction record kept
-// for each, and the WAL is checkpointed after the commit. It says how many
+// for each, and the WAL is scrubbed after the commit. It says how many
 // pages it destroyed, 0 for a pad used up. ENOTFOUND if the pad is unknown.
 func (s *Store) DestroyPad(ctx context.Context, id string, a ciphergram.Audit) (int, error) {
 	var n int

@@ -36,7 +36,7 @@ func (s *Store) CreateSession(ctx context.Context, ss *ciphergram.Session) error
 // Session finds a session by ID. ENOTFOUND if none.
 func (s *Store) Session(ctx context.Context, id string) (*ciphergram.Session, error) {
 	ss := &ciphergram.Session{}
-	err := s.db.QueryRowContext(ctx, `SELECT id, user_name, created, seen FROM sessions WHERE id = ?`, id).
+	err := s.queryRow(ctx, `SELECT id, user_name, created, seen FROM sessions WHERE id = ?`, id).
 		Scan(&ss.ID, &ss.User, intoTime(&ss.Created), intoTime(&ss.Seen))
 	if errors.Is(err, sql.ErrNoRows) {
 		// The ID stands for a token: it is not repeated in the message.

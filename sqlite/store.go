@@ -1,12 +1,16 @@
 // Package sqlite implements ciphergram.Store on SQLite through
 // modernc.org/sqlite (pure Go, no cgo). One file holds one office.
 //
-// Every method is one transaction. Writes are BEGIN IMMEDIATE (set in the
-// DSN), so that they take the database's single write lock at once and
-// serialize: within a process they queue on a semaphore, across processes
-// on SQLite's busy timeout. Reads are plain queries or, where they need one
-// consistent view, deferred read transactions, which WAL lets run beside a
-// writer. Every pragma is in the DSN so that each pooled connection has it.
+// Every write is one request of a transaction. Transactions are BEGIN
+// IMMEDIATE (set in the DSN), so that they take the database's single write
+// lock at once and serialize; across processes they queue on SQLite's busy
+// timeout. Within a process the writes that wait while a transaction
+// commits are committed together, each in a savepoint of its own, with one
+// fsync (group commit, commit.go): each is still all or nothing, and its
+// caller returns only once it is on disk. Reads are plain queries or, where
+// they need one consistent view, deferred read transactions, which WAL lets
+// run beside a writer. Statements are prepared once and kept. Every pragma
+// is in the DSN so that each pooled connection has it.
 //
 // Key material (pad digits) is kept apart from the pages' records and
 // deleted when a page is used; see destroy in pages.go for what is and is
@@ -32,9 +36,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
@@ -64,6 +69,12 @@ const pragmas = "_txlock=immediate" +
 	"&_pragma=temp_store(MEMORY)" +
 	"&_pragma=recursive_triggers(1)"
 
+// DSN is the data source name the store opens the database file at path
+// with: the driver name is "sqlite" and every pragma above is in it. It is
+// for tools that measure a plain database beside the store under the same
+// settings (ciphergram bench); the store itself is opened with Open.
+func DSN(path string) string { return path + "?" + pragmas }
+
 // busyTimeoutMillis is the busy_timeout of the DSN, restored after a
 // checkpoint that ran without one.
 const busyTimeoutMillis = 10000
@@ -75,8 +86,18 @@ const maxConns = 4
 // Store is a ciphergram.Store on one SQLite database file. It is safe for
 // concurrent use, also with other processes that have the same file open.
 type Store struct {
-	db     *sql.DB
-	writer chan struct{} // holds a token while this process writes
+	db    *sql.DB
+	stmts stmtCache
+
+	// The group commit (commit.go) and the scrubbing of the WAL (scrub.go).
+	mu         sync.Mutex
+	idle       sync.Cond  // signalled when no batch runs
+	queue      []*request // writes waiting, in order
+	leading    bool       // a caller runs batches
+	closed     bool
+	scrubDelay time.Duration
+	scrubTimer *time.Timer // set while a scrub is due
+	stats      commitStats
 }
 
 var _ ciphergram.Store = (*Store)(nil)
@@ -92,13 +113,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if registerErr != nil {
 		return nil, fmt.Errorf("sqlite: registering %s: %w", containsFunc, registerErr)
 	}
-	db, err := sql.Open("sqlite", path+"?"+pragmas)
+	db, err := sql.Open("sqlite", DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
-	s := &Store{db: db, writer: make(chan struct{}, 1)}
+	s := &Store{db: db, stmts: stmtCache{db: db}, scrubDelay: ScrubDelay}
+	s.idle.L = &s.mu
 	err = s.checkPragmas(ctx)
 	if err == nil {
 		err = s.migrate(ctx)
@@ -107,6 +129,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
 	}
+	s.scrubWAL() // what a process that died before its scrub left
 	return s, nil
 }
 
@@ -131,33 +154,44 @@ func (s *Store) checkPragmas(ctx context.Context) error {
 	return nil
 }
 
-// Close tries once more to clear the WAL of old page images, then closes
-// the database. SQLite also checkpoints and removes the WAL when the last
-// connection of all processes closes.
+// Close waits for the writes under way, refuses new ones, tries once more
+// to clear the WAL of old page images, then closes the database. SQLite
+// also checkpoints and removes the WAL when the last connection of all
+// processes closes.
 func (s *Store) Close() error {
-	if conn, err := s.db.Conn(context.Background()); err == nil {
-		scrubWAL(context.Background(), conn)
-		conn.Close()
+	s.mu.Lock()
+	s.closed = true
+	for s.leading {
+		s.idle.Wait()
 	}
+	if s.scrubTimer != nil {
+		s.scrubTimer.Stop()
+		s.scrubTimer = nil
+	}
+	s.mu.Unlock()
+	s.scrubWAL()
+	s.stmts.close()
 	return s.db.Close()
 }
 
-// wtx is a write transaction. destroyed records that it deleted key
-// material, so that the WAL is checkpointed after the commit.
-type wtx struct {
-	*sql.Tx
-	destroyed bool
+// write runs fn in one IMMEDIATE transaction, appends a to the audit log in
+// the same transaction and commits (see transact). Errors of fn that are
+// *ciphergram.Error pass unchanged; others are wrapped as internal faults
+// of op. When fn destroyed key material, the WAL is scrubbed after the
+// commit (see scrub.go).
+func (s *Store) write(ctx context.Context, op string, a ciphergram.Audit, fn func(tx *wtx) error) error {
+	return s.writeAudits(ctx, op, []ciphergram.Audit{a}, fn)
 }
 
-// write runs fn in one IMMEDIATE transaction, appends a to the audit log in
-// the same transaction and commits. Errors of fn that are *ciphergram.Error
-// pass unchanged; others are wrapped as internal faults of op. When fn
-// destroyed key material, the WAL is checkpointed after the commit.
-func (s *Store) write(ctx context.Context, op string, a ciphergram.Audit, fn func(tx *wtx) error) error {
-	if err := checkAudit(a); err != nil {
-		return err
+// writeAudits is write for an act recorded in several audit entries,
+// appended in order.
+func (s *Store) writeAudits(ctx context.Context, op string, as []ciphergram.Audit, fn func(tx *wtx) error) error {
+	for _, a := range as {
+		if err := checkAudit(a); err != nil {
+			return err
+		}
 	}
-	return s.transact(ctx, op, &a, fn)
+	return s.transact(ctx, op, as, fn)
 }
 
 // change is write for the methods that record no act (sessions, delivery
@@ -166,41 +200,14 @@ func (s *Store) change(ctx context.Context, op string, fn func(tx *wtx) error) e
 	return s.transact(ctx, op, nil, fn)
 }
 
-// transact runs fn in one IMMEDIATE transaction and, when a is not nil,
-// appends *a to the audit log in it, then commits.
-func (s *Store) transact(ctx context.Context, op string, a *ciphergram.Audit, fn func(tx *wtx) error) error {
-	select {
-	case s.writer <- struct{}{}:
-		defer func() { <-s.writer }()
-	case <-ctx.Done():
-		return fault(op, ctx.Err())
-	}
-	conn, err := s.db.Conn(ctx)
+// queryRow runs a query of one row outside any transaction, with a
+// statement prepared once (for the reads of every request).
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := s.stmts.get(ctx, query)
 	if err != nil {
-		return fault(op, err)
+		return s.db.QueryRowContext(ctx, query, args...) // reports the error from Scan
 	}
-	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fault(op, err)
-	}
-	defer tx.Rollback()
-	w := &wtx{Tx: tx}
-	if err := fn(w); err != nil {
-		return fault(op, err)
-	}
-	if a != nil {
-		if err := appendAudit(ctx, tx, *a); err != nil {
-			return fault(op, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fault(op, err)
-	}
-	if w.destroyed {
-		scrubWAL(context.WithoutCancel(ctx), conn)
-	}
-	return nil
+	return st.QueryRowContext(ctx, args...)
 }
 
 // read runs fn in a read transaction: one consistent view of the database,
@@ -215,24 +222,6 @@ func (s *Store) read(ctx context.Context, op string, fn func(tx *sql.Tx) error) 
 		return fault(op, err)
 	}
 	return fault(op, tx.Commit())
-}
-
-// scrubWAL checkpoints the WAL into the database file and truncates it, so
-// that the frames holding pages as they were before digits were deleted
-// leave the WAL. It is best effort: it does not wait for other connections
-// (busy_timeout 0) and ignores a checkpoint they hold up. Such a checkpoint
-// still copies what it can; the frames left go when a later checkpoint
-// restarts the WAL, which journal_size_limit(0) then truncates.
-func scrubWAL(ctx context.Context, conn *sql.Conn) {
-	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
-		return
-	}
-	var busy, logFrames, checkpointed int
-	_ = conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &checkpointed)
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeoutMillis)); err != nil {
-		// Never hand a connection without a busy timeout back to the pool.
-		conn.Raw(func(any) error { return driver.ErrBadConn })
-	}
 }
 
 // scanner is a *sql.Row or *sql.Rows.

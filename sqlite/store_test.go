@@ -161,46 +161,93 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 }
 
 // TestDigitsDestroyed claims pages and looks for their digits in the rows
-// and in the bytes of the database and WAL files.
+// and in the bytes of the database and WAL files: with ScrubDelay 0 they
+// are gone when the calls return; with the default delay, within it.
 func TestDigitsDestroyed(t *testing.T) {
-	f := newFixture(t)
-	out := f.pad("LON-CEN-1", ciphergram.PadOut, 40, otp.DefaultGroupsPerPage)
-	in := f.pad("CEN-LON-1", ciphergram.PadIn, 5, otp.DefaultGroupsPerPage)
-	claimed, err := f.s.ClaimPages(f.ctx, "LONDON", "CENTRE", 30, f.tg.ID, f.audit("pages.claimed"))
-	f.must(err)
-	for i, pg := range claimed {
-		if !bytes.Equal(pg.Digits, out.Pages[i].Digits) || pg.Burned {
-			t.Fatalf("claimed page %d is not page %d of the pad", pg.Number, i+1)
-		}
-	}
-	for range otp.MaxFailures {
-		_, err := f.s.RecordAuthFailure(f.ctx, "CENTRE", "LONDON", in.Pages[0].Indicator(), f.audit("telegram.auth_failed"))
-		f.must(err)
-	}
+	for _, delay := range []time.Duration{0, ScrubDelay} {
+		t.Run(fmt.Sprint("delay=", delay), func(t *testing.T) {
+			f := newFixture(t)
+			f.s.scrubDelay = delay
+			out := f.pad("LON-CEN-1", ciphergram.PadOut, 40, otp.DefaultGroupsPerPage)
+			in := f.pad("CEN-LON-1", ciphergram.PadIn, 5, otp.DefaultGroupsPerPage)
+			claimed, err := f.s.ClaimPages(f.ctx, "LONDON", "CENTRE", 30, f.tg.ID, f.audit("pages.claimed"))
+			f.must(err)
+			for i, pg := range claimed {
+				if !bytes.Equal(pg.Digits, out.Pages[i].Digits) || pg.Burned {
+					t.Fatalf("claimed page %d is not page %d of the pad", pg.Number, i+1)
+				}
+			}
+			for range otp.MaxFailures {
+				_, err := f.s.RecordAuthFailure(f.ctx, "CENTRE", "LONDON", in.Pages[0].Indicator(), f.audit("telegram.auth_failed"))
+				f.must(err)
+			}
+			destroyedAt := time.Now()
 
-	var rows int
-	f.must(f.s.db.QueryRow(`SELECT count(*) FROM page_digits d JOIN pages g USING (pad, number) WHERE g.state = 'used'`).Scan(&rows))
-	if rows != 0 {
-		t.Errorf("%d used pages keep their digits", rows)
-	}
-	checkFiles := func(when string) {
-		t.Helper()
-		files := readFiles(t, f.path)
-		for _, pg := range slices.Concat(out.Pages[:30], in.Pages[:1]) {
-			if key := pg.Digits[otp.GroupSize : 3*otp.GroupSize]; bytes.Contains(files, key) {
-				t.Errorf("%s: digits of destroyed page %d are still in the files", when, pg.Number)
+			var rows int
+			f.must(f.s.db.QueryRow(`SELECT count(*) FROM page_digits d JOIN pages g USING (pad, number) WHERE g.state = 'used'`).Scan(&rows))
+			if rows != 0 {
+				t.Errorf("%d used pages keep their digits", rows)
 			}
+			gone := slices.Concat(out.Pages[:30], in.Pages[:1])
+			f.awaitGone("open", gone, destroyedAt, delay)
+			checkFiles(t, "open", f.path, nil, out.Pages[30:])
+			f.must(f.s.Close())
+			checkFiles(t, "closed", f.path, gone, out.Pages[30:])
+			f.open()
+		})
+	}
+}
+
+// awaitGone waits for the digits of pages destroyed at the time given to
+// leave the files, and fails if that takes longer than delay (and a margin
+// for a slow machine).
+func (f *fixture) awaitGone(when string, gone []*otp.Page, destroyedAt time.Time, delay time.Duration) {
+	f.t.Helper()
+	margin := 2 * time.Second
+	if delay == 0 {
+		margin = 0 // gone when the call returned
+	}
+	for {
+		left := stillThere(readFiles(f.t, f.path), gone)
+		if len(left) == 0 {
+			f.t.Logf("%s: the digits of %d pages left the files %v after the last destruction returned", when, len(gone), time.Since(destroyedAt).Round(time.Millisecond))
+			return
 		}
-		for _, pg := range out.Pages[30:] { // the search finds what is there
-			if !bytes.Contains(files, pg.Digits[otp.GroupSize:]) {
-				t.Errorf("%s: digits of unused page %d are not in the files", when, pg.Number)
+		if time.Since(destroyedAt) > delay+margin {
+			for _, pg := range left {
+				f.t.Errorf("%s: digits of destroyed page %d are still in the files %v after (scrub delay %v)", when, pg.Number, time.Since(destroyedAt), delay)
 			}
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// stillThere lists the pages whose digits (past the public indicator) are
+// in files.
+func stillThere(files []byte, pages []*otp.Page) []*otp.Page {
+	var left []*otp.Page
+	for _, pg := range pages {
+		if bytes.Contains(files, pg.Digits[otp.GroupSize:3*otp.GroupSize]) {
+			left = append(left, pg)
 		}
 	}
-	checkFiles("open")
-	f.must(f.s.Close())
-	checkFiles("closed")
-	f.open()
+	return left
+}
+
+// checkFiles fails if the digits of a page of gone are in the files at path,
+// or those of a page of kept are not.
+func checkFiles(t *testing.T, when, path string, gone, kept []*otp.Page) {
+	t.Helper()
+	files := readFiles(t, path)
+	for _, pg := range stillThere(files, gone) {
+		t.Errorf("%s: digits of destroyed page %d are still in the files", when, pg.Number)
+	}
+	for _, pg := range kept { // the search finds what is there
+		if !bytes.Contains(files, pg.Digits[otp.GroupSize:]) {
+			t.Errorf("%s: digits of unused page %d are not in the files", when, pg.Number)
+		}
+	}
 }
 
 // readFiles returns the database file and its WAL, one after the other.

@@ -164,7 +164,7 @@ func saveTelegram(ctx context.Context, tx *wtx, t *ciphergram.Telegram, from cip
 
 // Telegram finds a telegram by ID. ENOTFOUND if none.
 func (s *Store) Telegram(ctx context.Context, id int64) (*ciphergram.Telegram, error) {
-	t, err := scanTelegram(s.db.QueryRowContext(ctx, `SELECT `+telegramColumns+` FROM telegrams WHERE id = ?`, id))
+	t, err := scanTelegram(s.queryRow(ctx, `SELECT `+telegramColumns+` FROM telegrams WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ciphergram.Errorf(ciphergram.ENOTFOUND, "no telegram %d", id)
 	}

@@ -1,9 +1,9 @@
 package sqlite
 
 import (
-	"bytes"
 	"database/sql"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -121,24 +121,14 @@ func TestDestroyPadDigits(t *testing.T) {
 			t.Errorf("DestroyPad %s destroyed %d pages, want %d", p.ID, n, len(p.Pages))
 		}
 	}
+	destroyedAt := time.Now()
 	var rows int
 	f.must(f.s.db.QueryRow(`SELECT count(*) FROM page_digits`).Scan(&rows))
 	if rows != len(kept.Pages) {
 		t.Errorf("%d pages keep their digits, want only the %d of the pad kept", rows, len(kept.Pages))
 	}
-	files := readFiles(t, f.path)
-	for _, p := range []*otp.Pad{out, in} {
-		for _, pg := range p.Pages {
-			if bytes.Contains(files, pg.Digits[otp.GroupSize:3*otp.GroupSize]) {
-				t.Errorf("digits of page %d of %s, destroyed by order, are still in the files", pg.Number, p.ID)
-			}
-		}
-	}
-	for _, pg := range kept.Pages {
-		if !bytes.Contains(files, pg.Digits[otp.GroupSize:]) {
-			t.Errorf("digits of page %d of the pad kept are not in the files", pg.Number)
-		}
-	}
+	f.awaitGone("destroyed by order", slices.Concat(out.Pages, in.Pages), destroyedAt, f.s.scrubDelay)
+	checkFiles(t, "destroyed by order", f.path, nil, kept.Pages)
 }
 
 // TestTransportChoices checks what this store does where the contract

@@ -42,7 +42,7 @@ func insertUser(ctx context.Context, tx *wtx, u *ciphergram.User) (int64, error)
 
 // User finds a user by name. ENOTFOUND if none.
 func (s *Store) User(ctx context.Context, name string) (*ciphergram.User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE name = ?`, name))
+	u, err := scanUser(s.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ciphergram.Errorf(ciphergram.ENOTFOUND, "no user %s", name)
 	}

@@ -52,6 +52,8 @@ var subtests = []subtest{
 	{"ClaimPages", testClaimPages},
 	{"ClaimPagesOldestPadFirst", testClaimPagesOldestPadFirst},
 	{"ClaimPagesConcurrent", testClaimPagesConcurrent},
+	{"EncipherTelegram", testEncipherTelegram},
+	{"EncipherTelegramConcurrent", testEncipherTelegramConcurrent},
 	{"IncomingPage", testIncomingPage},
 	{"RecordAuthFailure", testRecordAuthFailure},
 	{"Telegram", testTelegram},

@@ -157,8 +157,9 @@ type acked struct {
 // TestCrashRecovery kills the server with SIGKILL at random moments while
 // clerks encipher, receive and decipher, restarts it, and checks after
 // all cycles that no page was used twice, that every acknowledged act is
-// in the database as acknowledged, that interrupted claims left their
-// pages burned, and that the database and the audit chain are intact.
+// in the database as acknowledged, that an interrupted encipherment left
+// no page burned without its wire (the claim and the wire commit together),
+// and that the database and the audit chain are intact.
 func TestCrashRecovery(t *testing.T) {
 	cycles := crashCycles()
 	const perCycle = 2 // enciphers and receipts per cycle
@@ -309,6 +310,9 @@ func checkAfterCrashes(t *testing.T, co *crashOffice, ack *acked) {
 	}
 	if sent != enciphered+interrupted {
 		t.Errorf("%d pages burned for sending, %d telegrams enciphered, %d claims interrupted", sent, enciphered, interrupted)
+	}
+	if interrupted != 0 { // Store.EncipherTelegram: the pages and the wire, or neither
+		t.Errorf("%d pages burned for sending are on no stored wire", interrupted)
 	}
 
 	// Every acknowledged receipt held once; every acknowledged decipherment

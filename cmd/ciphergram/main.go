@@ -63,6 +63,7 @@ var commands = map[string]command{
 	"decipher":  {"decipher a telegram's transmissions from standard input", (*Main).runDecipher},
 	"lab":       {"the VENONA lab: simulate traffic with reused pad pages, find depths, break them", (*Main).runLab},
 	"transmit":  {"key transmissions as Morse code audio (WAV), and listen to them back", (*Main).runTransmit},
+	"bench":     {"measure the figures near the machine's limits, each beside its baseline", (*Main).runBench},
 }
 
 // Run executes one command line (without the program name).
