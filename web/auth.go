@@ -39,8 +39,8 @@ func (s *Server) clearSession(w http.ResponseWriter) {
 // token is the session token of a request: its cookie, or an
 // "Authorization: Bearer" header for API clients.
 func (s *Server) token(r *http.Request) string {
-	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
-		return strings.TrimPrefix(h, "Bearer ")
+	if t := bearer(r); t != "" {
+		return t
 	}
 	if c, err := r.Cookie(s.cookieName()); err == nil {
 		return c.Value

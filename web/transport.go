@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"ciphergram"
 	"ciphergram/office"
@@ -49,10 +50,10 @@ func (s *Server) peer(r *http.Request) (*ciphergram.Link, error) {
 	return s.svc.AuthenticateLink(r.Context(), r.Header.Get(officeHeader), bearer(r))
 }
 
+// bearer is the credential of an "Authorization: Bearer" header, or "".
 func bearer(r *http.Request) string {
-	const p = "Bearer "
-	if h := r.Header.Get("Authorization"); len(h) > len(p) && h[:len(p)] == p {
-		return h[len(p):]
+	if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		return t
 	}
 	return ""
 }
