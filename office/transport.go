@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,22 +58,13 @@ func (s *Service) partDeliveries(t *ciphergram.Telegram, only []int) ([]*cipherg
 	}
 	var ds []*ciphergram.Delivery
 	for _, tr := range ts {
-		if len(only) > 0 && !contains(only, tr.Part) {
+		if len(only) > 0 && !slices.Contains(only, tr.Part) {
 			continue
 		}
 		ds = append(ds, &ciphergram.Delivery{Peer: t.To, Kind: ciphergram.DeliverPart, TelegramID: t.ID, Part: tr.Part,
 			Body: tr.Format(true), Queued: s.Now(), NextAttempt: s.Now()})
 	}
 	return ds, nil
-}
-
-func contains(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // notify wakes the courier, if one listens, after something was queued.
