@@ -1,6 +1,7 @@
 package ciphergram
 
 import (
+	"strings"
 	"time"
 
 	"ciphergram/cipher"
@@ -29,9 +30,63 @@ type User struct {
 	Role    Role
 	Cover   string // an officer's cover name, which closes the telegrams they sign
 	Cleared bool   // may see the true identities behind cover names
+	// Clearance is the highest classification the user may read (one of
+	// Classifications): a telegram classified above it is closed to them
+	// whatever their role. Empty means TopSecret when a user is added.
+	Clearance string
 	// PasswordHash is set by the server; the offline CLI leaves it empty.
 	PasswordHash string
 	Created      time.Time
+}
+
+// The classifications of telegrams, lowest first. A user's clearance is
+// one of them.
+const (
+	Unclassified = "UNCLASSIFIED"
+	Restricted   = "RESTRICTED"
+	Confidential = "CONFIDENTIAL"
+	Secret       = "SECRET"
+	TopSecret    = "TOP SECRET"
+)
+
+// Classifications lists the classifications, lowest first.
+var Classifications = []string{Unclassified, Restricted, Confidential, Secret, TopSecret}
+
+// ClassificationRank returns the place of c among Classifications (0 for
+// UNCLASSIFIED) and whether c is one of them; spelling must be exact
+// (NormalizeClassification accepts other cases and spaces).
+func ClassificationRank(c string) (int, bool) {
+	for i, k := range Classifications {
+		if c == k {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// NormalizeClassification returns c upper-cased with its spaces collapsed,
+// and an error naming the valid ones when that is not a classification.
+func NormalizeClassification(c string) (string, error) {
+	n := strings.ToUpper(strings.Join(strings.Fields(c), " "))
+	if _, ok := ClassificationRank(n); !ok {
+		return "", Errorf(EINVALID, "classification %q: want one of %s", c, strings.Join(Classifications, ", "))
+	}
+	return n, nil
+}
+
+// ClearedFor reports whether u may read what is classified c. A
+// classification that is not one of Classifications (data written before
+// they were checked) counts as TOP SECRET.
+func (u *User) ClearedFor(c string) bool {
+	have, ok := ClassificationRank(u.Clearance)
+	if !ok {
+		return false
+	}
+	need, ok := ClassificationRank(c)
+	if !ok {
+		need = len(Classifications) - 1
+	}
+	return have >= need
 }
 
 // Office is the one office a store holds: a station (residency) or the

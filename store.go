@@ -36,6 +36,10 @@ type Store interface {
 	Users(ctx context.Context) ([]*User, error)
 	// SetPassword replaces a user's password hash. ENOTFOUND if no such user.
 	SetPassword(ctx context.Context, name, hash string, a Audit) error
+	// SetClearance changes a user's clearance (one of Classifications;
+	// EINVALID otherwise). ENOTFOUND if no such user. CreateUser stores an
+	// empty Clearance as TOP SECRET.
+	SetClearance(ctx context.Context, name, clearance string, a Audit) error
 
 	// CreateSession stores a new session. ECONFLICT if the ID is taken.
 	CreateSession(ctx context.Context, s *Session) error

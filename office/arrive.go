@@ -74,6 +74,13 @@ func (s *Service) Arrive(ctx context.Context, actor *ciphergram.User, r Receipt)
 	if err := allow(actor, "receive", ciphergram.RoleClerk); err != nil {
 		return nil, err
 	}
+	if r.Classification != "" {
+		c, err := ciphergram.NormalizeClassification(r.Classification)
+		if err != nil {
+			return nil, err
+		}
+		r.Classification = c
+	}
 	ts, err := cipher.ParseTransmissions(r.Wire)
 	if err != nil {
 		return nil, ciphergram.Errorf(ciphergram.EINVALID, "transmission: %v", err)
@@ -179,7 +186,7 @@ func (s *Service) assemble(ctx context.Context, actor *ciphergram.User, a *Arriv
 		return s.refresh(ctx, actor, a, tid, wire, replaced)
 	}
 	if r.Classification == "" {
-		r.Classification = "TOP SECRET"
+		r.Classification = ciphergram.TopSecret
 	}
 	t := &ciphergram.Telegram{Direction: ciphergram.Incoming, State: ciphergram.StateReceived, From: a.From, To: l.Peer,
 		Nr: a.Nr, Mode: l.Mode, Classification: r.Classification, Caveat: r.Caveat, Wire: wire, Received: received,

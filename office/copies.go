@@ -22,8 +22,15 @@ func (s *Service) IssueCopy(ctx context.Context, actor *ciphergram.User, telegra
 	if t.State != ciphergram.StateRegistered {
 		return nil, ciphergram.Errorf(ciphergram.ECONFLICT, "telegram %d is %s: only registered telegrams are copied", telegramID, t.State)
 	}
-	if _, err := s.store.User(ctx, reader); err != nil {
+	if err := cleared(actor, t, "issue a copy of it"); err != nil {
+		return nil, err
+	}
+	holder, err := s.store.User(ctx, reader)
+	if err != nil {
 		return nil, fmt.Errorf("reader %s: %w", reader, err)
+	}
+	if err := cleared(holder, t, "hold a copy of it"); err != nil {
+		return nil, err
 	}
 	c := &ciphergram.Copy{TelegramID: telegramID, Reader: reader, IssuedBy: actor.Name, Issued: s.Now()}
 	a := s.audit(actor, "copy.issued", fmt.Sprintf("telegram %d", telegramID), "to "+reader)
@@ -49,6 +56,10 @@ func (s *Service) ReadCopy(ctx context.Context, actor *ciphergram.User, copyID i
 	}
 	t, err := s.store.Telegram(ctx, c.TelegramID)
 	if err != nil {
+		return "", err
+	}
+	// A clearance lowered after the copy was issued closes the copy.
+	if err := cleared(actor, t, "read it"); err != nil {
 		return "", err
 	}
 	a := s.audit(actor, "copy.read", fmt.Sprintf("telegram %d copy %d", c.TelegramID, c.Number), "")
@@ -81,16 +92,30 @@ func (s *Service) Copies(ctx context.Context, actor *ciphergram.User, telegramID
 	if err != nil {
 		return nil, err
 	}
-	if actor.Role == ciphergram.RoleAdmin || actor.Role == ciphergram.RoleArchivist {
-		return all, nil
-	}
-	var mine []*ciphergram.Copy
+	registry := actor.Role == ciphergram.RoleAdmin || actor.Role == ciphergram.RoleArchivist
+	var out []*ciphergram.Copy
+	classOf := map[int64]string{}
 	for _, c := range all {
-		if c.Reader == actor.Name {
-			mine = append(mine, c)
+		if !registry && c.Reader != actor.Name {
+			continue
 		}
+		// The registry sees the copies of what it is cleared for.
+		if registry && actor.Clearance != ciphergram.TopSecret {
+			class, ok := classOf[c.TelegramID]
+			if !ok {
+				t, err := s.store.Telegram(ctx, c.TelegramID)
+				if err != nil {
+					return nil, err
+				}
+				class, classOf[c.TelegramID] = t.Classification, t.Classification
+			}
+			if !actor.ClearedFor(class) {
+				continue
+			}
+		}
+		out = append(out, c)
 	}
-	return mine, nil
+	return out, nil
 }
 
 func (s *Service) copy(ctx context.Context, id int64) (*ciphergram.Copy, error) {

@@ -62,6 +62,16 @@ func allow(u *ciphergram.User, what string, roles ...ciphergram.Role) error {
 	return ciphergram.Errorf(ciphergram.EFORBIDDEN, "%s: not allowed to a %s", what, u.Role)
 }
 
+// cleared refuses, as EFORBIDDEN, to let u handle the plaintext of a
+// telegram classified above u's clearance (what: the act, for the error).
+func cleared(u *ciphergram.User, t *ciphergram.Telegram, what string) error {
+	if u.ClearedFor(t.Classification) {
+		return nil
+	}
+	return ciphergram.Errorf(ciphergram.EFORBIDDEN, "%s is cleared to %s and may not %s: telegram %d is %s",
+		u.Name, u.Clearance, what, t.ID, t.Classification)
+}
+
 func (s *Service) audit(u *ciphergram.User, action, subject, detail string) ciphergram.Audit {
 	actor := "system"
 	if u != nil {

@@ -32,6 +32,9 @@ func (s *Service) Release(ctx context.Context, actor *ciphergram.User, telegramI
 	if t.State != ciphergram.StateRegistered {
 		return nil, ciphergram.Errorf(ciphergram.ECONFLICT, "telegram %d is %s: only a registered telegram is released", telegramID, t.State)
 	}
+	if err := cleared(actor, t, "release it"); err != nil {
+		return nil, err
+	}
 	names, err := s.trueNames(ctx)
 	if err != nil {
 		return nil, err

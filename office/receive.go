@@ -43,6 +43,9 @@ func (s *Service) Decipher(ctx context.Context, actor *ciphergram.User, id int64
 	if t.Direction != ciphergram.Incoming || t.State != ciphergram.StateReceived {
 		return nil, ciphergram.Errorf(ciphergram.ECONFLICT, "telegram %d is %s: only a received telegram is deciphered", id, t.State)
 	}
+	if err := cleared(actor, t, "decipher it"); err != nil {
+		return nil, err
+	}
 	o, err := s.open(ctx, actor, t)
 	if err != nil {
 		return nil, err

@@ -13,8 +13,12 @@ import (
 
 // canSee applies need-to-know: admins, clerks and archivists see the
 // registry; an officer sees the outgoing telegrams; a reader sees a
-// telegram only through a copy issued to them; analysts see none.
+// telegram only through a copy issued to them; analysts see none; and
+// nobody sees a telegram classified above their clearance.
 func (s *Service) canSee(ctx context.Context, u *ciphergram.User, t *ciphergram.Telegram) error {
+	if !u.ClearedFor(t.Classification) {
+		return ciphergram.Errorf(ciphergram.ENOTFOUND, "no telegram %d", t.ID)
+	}
 	switch u.Role {
 	case ciphergram.RoleAdmin, ciphergram.RoleClerk, ciphergram.RoleArchivist:
 		return nil

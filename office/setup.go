@@ -42,9 +42,31 @@ func (s *Service) AddUser(ctx context.Context, actor *ciphergram.User, u *cipher
 	if u.Role == ciphergram.RoleOfficer && u.Cover == "" {
 		return ciphergram.Errorf(ciphergram.EINVALID, "an officer needs a cover name (--cover) to sign telegrams")
 	}
+	if u.Clearance == "" {
+		u.Clearance = ciphergram.TopSecret
+	}
+	c, err := ciphergram.NormalizeClassification(u.Clearance)
+	if err != nil {
+		return ciphergram.Errorf(ciphergram.EINVALID, "clearance: %s", err.(*ciphergram.Error).Message)
+	}
+	u.Clearance = c
 	u.Created = s.Now()
-	detail := fmt.Sprintf("role %s, cleared %t", u.Role, u.Cleared)
+	detail := fmt.Sprintf("role %s, cleared %t, clearance %s", u.Role, u.Cleared, u.Clearance)
 	return s.store.CreateUser(ctx, u, s.audit(actor, "user.created", "user "+u.Name, detail))
+}
+
+// SetClearance changes a user's clearance (admin only). It takes effect at
+// the user's next request: copies already issued stay in the registry's
+// books but cannot be read above the new clearance.
+func (s *Service) SetClearance(ctx context.Context, actor *ciphergram.User, name, clearance string) error {
+	if err := allow(actor, "change a clearance"); err != nil {
+		return err
+	}
+	c, err := ciphergram.NormalizeClassification(clearance)
+	if err != nil {
+		return ciphergram.Errorf(ciphergram.EINVALID, "clearance: %s", err.(*ciphergram.Error).Message)
+	}
+	return s.store.SetClearance(ctx, name, c, s.audit(actor, "user.clearance_set", "user "+name, c))
 }
 
 // AddLink opens a link to a peer office (admin only).

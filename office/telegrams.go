@@ -44,7 +44,14 @@ func (s *Service) Compose(ctx context.Context, actor *ciphergram.User, d Draft) 
 		return nil, ciphergram.Errorf(ciphergram.EINVALID, "text: %v", err)
 	}
 	if d.Classification == "" {
-		d.Classification = "TOP SECRET"
+		d.Classification = ciphergram.TopSecret
+	}
+	if d.Classification, err = ciphergram.NormalizeClassification(d.Classification); err != nil {
+		return nil, err
+	}
+	if !actor.ClearedFor(d.Classification) {
+		return nil, ciphergram.Errorf(ciphergram.EFORBIDDEN, "%s is cleared to %s and may not compose a %s telegram",
+			actor.Name, actor.Clearance, d.Classification)
 	}
 	if d.Prec == 0 {
 		d.Prec = cipher.Routine
@@ -104,6 +111,9 @@ func (s *Service) Encipher(ctx context.Context, actor *ciphergram.User, id int64
 	}
 	if t.Direction != ciphergram.Outgoing || t.State != ciphergram.StateSigned {
 		return nil, ciphergram.Errorf(ciphergram.ECONFLICT, "telegram %d is %s: only a signed telegram is enciphered", id, t.State)
+	}
+	if err := cleared(actor, t, "encipher it"); err != nil {
+		return nil, err
 	}
 	c, err := s.linkCodec(ctx, t.To)
 	if err != nil {

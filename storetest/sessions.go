@@ -165,6 +165,37 @@ func testSetPassword(t *testing.T, h Harness) {
 	wantCode(t, "User after SetPassword of an unknown user", err, ciphergram.ENOTFOUND)
 }
 
+func testSetClearance(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	e.init()
+	reader := &ciphergram.User{Name: "reader", Role: ciphergram.RoleReader, Clearance: ciphergram.Secret, Created: day(9, 5)}
+	must(t, "CreateUser", e.st.CreateUser(e.ctx, reader, e.audit("user.created")))
+	plain := &ciphergram.User{Name: "plain", Role: ciphergram.RoleReader, Created: day(9, 6)}
+	must(t, "CreateUser without a clearance", e.st.CreateUser(e.ctx, plain, e.audit("user.created")))
+	if plain.Clearance != ciphergram.TopSecret {
+		t.Errorf("CreateUser without a clearance set it to %q, want TOP SECRET", plain.Clearance)
+	}
+	got, err := e.st.User(e.ctx, "reader")
+	must(t, "User reader", err)
+	checkUser(t, got, reader)
+
+	a := e.audit("user.clearance_set")
+	must(t, "SetClearance", e.st.SetClearance(e.ctx, "reader", ciphergram.Confidential, a))
+	reader.Clearance = ciphergram.Confidential
+	got, err = e.st.User(e.ctx, "reader")
+	must(t, "User reader", err)
+	checkUser(t, got, reader)
+	checkLastAudit(t, e, a)
+
+	for _, c := range []string{"", "secret", "COSMIC"} {
+		wantCode(t, "SetClearance "+c, e.st.SetClearance(e.ctx, "reader", c, e.audit("user.clearance_set")), ciphergram.EINVALID)
+	}
+	wantCode(t, "SetClearance of an unknown user", e.st.SetClearance(e.ctx, "nobody", ciphergram.Secret, e.audit("user.clearance_set")), ciphergram.ENOTFOUND)
+	checkLastAudit(t, e, a)
+	bad := &ciphergram.User{Name: "bad", Role: ciphergram.RoleReader, Clearance: "COSMIC", Created: day(9, 7)}
+	wantCode(t, "CreateUser with clearance COSMIC", e.st.CreateUser(e.ctx, bad, e.audit("user.created")), ciphergram.EINVALID)
+}
+
 func testUpdateLink(t *testing.T, h Harness) {
 	e := newEnv(t, h)
 	e.init()

@@ -65,6 +65,7 @@ var subtests = []subtest{
 	{"Telegrams", testTelegrams},
 	{"TelegramsPeerSearch", testTelegramsPeerSearch},
 	{"SetPassword", testSetPassword},
+	{"SetClearance", testSetClearance},
 	{"Sessions", testSessions},
 	{"DeleteSessions", testDeleteSessions},
 	{"UpdateLink", testUpdateLink},

@@ -41,6 +41,7 @@ func (s *Server) apiRoutes() {
 	m.HandleFunc("GET /api/v1/users", s.api(s.apiUsers))
 	m.HandleFunc("POST /api/v1/users", s.api(s.apiAddUser))
 	m.HandleFunc("PUT /api/v1/users/{name}/password", s.api(s.apiSetPassword))
+	m.HandleFunc("PUT /api/v1/users/{name}/clearance", s.api(s.apiSetClearance))
 	m.HandleFunc("GET /api/v1/links", s.api(s.apiLinks))
 	m.HandleFunc("POST /api/v1/links", s.api(s.apiAddLink))
 	m.HandleFunc("PUT /api/v1/links/{peer}", s.api(s.apiRouteLink))
@@ -138,11 +139,14 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request, u *ciphergram.
 }
 
 type newUser struct {
-	Name     string `json:"name"`
-	Role     string `json:"role"`
-	Cover    string `json:"cover"`
-	Cleared  bool   `json:"cleared"`
-	Password string `json:"password"`
+	Name    string `json:"name"`
+	Role    string `json:"role"`
+	Cover   string `json:"cover"`
+	Cleared bool   `json:"cleared"`
+	// Clearance is the highest classification the user may read (default
+	// TOP SECRET).
+	Clearance string `json:"clearance"`
+	Password  string `json:"password"`
 }
 
 func (s *Server) apiAddUser(w http.ResponseWriter, r *http.Request, u *ciphergram.User) (any, error) {
@@ -158,7 +162,7 @@ func (s *Server) addUser(r *http.Request, u *ciphergram.User, req newUser) (any,
 	if _, err := office.HashPassword(req.Password); err != nil {
 		return nil, err
 	}
-	nu := &ciphergram.User{Name: req.Name, Role: ciphergram.Role(req.Role), Cover: req.Cover, Cleared: req.Cleared}
+	nu := &ciphergram.User{Name: req.Name, Role: ciphergram.Role(req.Role), Cover: req.Cover, Cleared: req.Cleared, Clearance: req.Clearance}
 	if err := s.svc.AddUser(r.Context(), u, nu); err != nil {
 		return nil, err
 	}
@@ -166,6 +170,20 @@ func (s *Server) addUser(r *http.Request, u *ciphergram.User, req newUser) (any,
 		return nil, err
 	}
 	return userView(nu), nil
+}
+
+func (s *Server) apiSetClearance(w http.ResponseWriter, r *http.Request, u *ciphergram.User) (any, error) {
+	var req struct {
+		Clearance string `json:"clearance"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return nil, err
+	}
+	if err := s.svc.SetClearance(r.Context(), u, r.PathValue("name"), req.Clearance); err != nil {
+		return nil, err
+	}
+	c, _ := ciphergram.NormalizeClassification(req.Clearance)
+	return map[string]string{"name": r.PathValue("name"), "clearance": c}, nil
 }
 
 func (s *Server) apiSetPassword(w http.ResponseWriter, r *http.Request, u *ciphergram.User) (any, error) {

@@ -61,15 +61,17 @@ func ts(t time.Time) *time.Time {
 }
 
 type userJSON struct {
-	Name    string    `json:"name"`
-	Role    string    `json:"role"`
-	Cover   string    `json:"cover,omitempty"`
-	Cleared bool      `json:"cleared"`
-	Created time.Time `json:"created"`
+	Name    string `json:"name"`
+	Role    string `json:"role"`
+	Cover   string `json:"cover,omitempty"`
+	Cleared bool   `json:"cleared"`
+	// Clearance is the highest classification the user may read.
+	Clearance string    `json:"clearance"`
+	Created   time.Time `json:"created"`
 }
 
 func userView(u *ciphergram.User) userJSON {
-	return userJSON{Name: u.Name, Role: string(u.Role), Cover: u.Cover, Cleared: u.Cleared, Created: u.Created}
+	return userJSON{Name: u.Name, Role: string(u.Role), Cover: u.Cover, Cleared: u.Cleared, Clearance: u.Clearance, Created: u.Created}
 }
 
 type linkJSON struct {

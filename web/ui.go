@@ -25,6 +25,9 @@ var staticFS = func() fs.FS { return staticRoot }()
 type pages struct{ t map[string]*template.Template }
 
 var funcs = template.FuncMap{
+	// classifications lists the classifications a form offers, highest
+	// first.
+	"classifications": func() []string { return highestFirst(ciphergram.Classifications) },
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return ""

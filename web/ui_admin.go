@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -188,7 +189,9 @@ func (s *Server) uiAdminRoutes() {
 			Users []*ciphergram.User
 			Links []*ciphergram.Link
 			Roles []ciphergram.Role
-		}{us, ls, ciphergram.Roles}
+			// Classifications, highest first, for the clearance choice.
+			Clearances []string
+		}{us, ls, ciphergram.Roles, highestFirst(ciphergram.Classifications)}
 		s.render(w, r, http.StatusOK, "users", view{Title: "Users and links", User: u, Data: d})
 		return nil
 	}))
@@ -197,11 +200,20 @@ func (s *Server) uiAdminRoutes() {
 			return err
 		}
 		_, err := s.addUser(r, u, newUser{Name: r.FormValue("name"), Role: r.FormValue("role"), Cover: r.FormValue("cover"),
-			Cleared: r.FormValue("cleared") == "on", Password: r.FormValue("password")})
+			Cleared: r.FormValue("cleared") == "on", Clearance: r.FormValue("clearance"), Password: r.FormValue("password")})
 		if err != nil {
 			return err
 		}
 		return s.done(w, r, "/users", "User "+r.FormValue("name")+" added.")
+	}))
+	m.HandleFunc("POST /users/{name}/clearance", s.ui(func(w http.ResponseWriter, r *http.Request, u *ciphergram.User) error {
+		if err := form(w, r); err != nil {
+			return err
+		}
+		if err := s.svc.SetClearance(r.Context(), u, r.PathValue("name"), r.FormValue("clearance")); err != nil {
+			return err
+		}
+		return s.done(w, r, "/users", "Clearance of "+r.PathValue("name")+" set.")
 	}))
 	m.HandleFunc("POST /links", s.ui(func(w http.ResponseWriter, r *http.Request, u *ciphergram.User) error {
 		if err := form(w, r); err != nil {
@@ -233,4 +245,11 @@ func safeFile(s string) string {
 		}
 		return '_'
 	}, s)
+}
+
+// highestFirst returns the classifications from TOP SECRET down.
+func highestFirst(cs []string) []string {
+	out := slices.Clone(cs)
+	slices.Reverse(out)
+	return out
 }

@@ -48,19 +48,34 @@ func (m *Main) runOffice(ctx context.Context, args []string) error {
 
 func (m *Main) runUser(ctx context.Context, args []string) error {
 	return m.group(ctx, "user", "Users of the office and their roles.", map[string]officeCmd{
-		"add": {usage: "--name NAME --role ROLE [--cover COVER] [--cleared]", examples: `  ciphergram user add --as chief --name gorsky --role officer --cover VADIM --cleared`,
+		"add": {usage: "--name NAME --role ROLE [--cover COVER] [--cleared] [--clearance LEVEL]", examples: `  ciphergram user add --as chief --name gorsky --role officer --cover VADIM --cleared
+  ciphergram user add --as chief --name typist --role reader --clearance SECRET`,
 			setup: func(fs *flag.FlagSet) action {
 				u := &ciphergram.User{}
 				fs.StringVar(&u.Name, "name", "", "login name")
 				role := fs.String("role", "", "admin, officer, clerk, reader, archivist or analyst")
 				fs.StringVar(&u.Cover, "cover", "", "an officer's cover name")
 				fs.BoolVar(&u.Cleared, "cleared", false, "may see true names behind cover names")
+				fs.StringVar(&u.Clearance, "clearance", ciphergram.TopSecret, "the highest classification the user may read: "+strings.Join(ciphergram.Classifications, ", "))
 				return func(ctx context.Context, svc *office.Service, actor *ciphergram.User) error {
 					u.Role = ciphergram.Role(*role)
 					if err := svc.AddUser(ctx, actor, u); err != nil {
 						return err
 					}
-					fmt.Fprintf(m.Stdout, "user %s (%s) added\n", u.Name, u.Role)
+					fmt.Fprintf(m.Stdout, "user %s (%s, cleared to %s) added\n", u.Name, u.Role, u.Clearance)
+					return nil
+				}
+			}},
+		"clearance": {usage: "--name NAME --clearance LEVEL", examples: `  ciphergram user clearance --as chief --name typist --clearance CONFIDENTIAL`,
+			setup: func(fs *flag.FlagSet) action {
+				name := fs.String("name", "", "whose clearance")
+				level := fs.String("clearance", "", "the highest classification they may read: "+strings.Join(ciphergram.Classifications, ", "))
+				return func(ctx context.Context, svc *office.Service, actor *ciphergram.User) error {
+					if err := svc.SetClearance(ctx, actor, *name, *level); err != nil {
+						return err
+					}
+					c, _ := ciphergram.NormalizeClassification(*level)
+					fmt.Fprintf(m.Stdout, "%s is cleared to %s\n", *name, c)
 					return nil
 				}
 			}},
