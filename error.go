@@ -9,6 +9,7 @@ package ciphergram
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Application error codes. Adapters map them to exit statuses and HTTP
@@ -32,9 +33,27 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Message }
 
-// Errorf returns an *Error with the given code.
+// Errorf returns an *Error with the given code. A message longer than
+// MaxMessageBytes (a parser quoting a megabyte of bad input, say) is cut
+// there.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: Clip(fmt.Sprintf(format, args...), MaxMessageBytes)}
+}
+
+// MaxMessageBytes bounds the message of an Error.
+const MaxMessageBytes = 1000
+
+// Clip shortens s to at most n bytes, cut on a rune boundary and marked
+// with "...", so that an error or a log line never carries a whole input.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	n = max(0, n-3)
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
 }
 
 // ErrorCode returns the code of an application error in err's chain, or

@@ -74,6 +74,10 @@ func (s *Service) Arrive(ctx context.Context, actor *ciphergram.User, r Receipt)
 	if err := allow(actor, "receive", ciphergram.RoleClerk); err != nil {
 		return nil, err
 	}
+	if err := checkSizes(checkSize("wire", r.Wire, MaxWireBytes), checkSize("caveat", r.Caveat, MaxLineBytes),
+		checkSize("classification", r.Classification, MaxLineBytes)); err != nil {
+		return nil, err
+	}
 	if r.Classification != "" {
 		c, err := ciphergram.NormalizeClassification(r.Classification)
 		if err != nil {

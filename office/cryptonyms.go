@@ -14,6 +14,9 @@ func (s *Service) AddCryptonym(ctx context.Context, actor *ciphergram.User, c *c
 	if err := allow(actor, "register a cover name", ciphergram.RoleArchivist); err != nil {
 		return err
 	}
+	if err := checkSizes(checkSize("cover name", c.Cover, MaxNameBytes), checkSize("true name", c.TrueName, MaxLineBytes)); err != nil {
+		return err
+	}
 	c.Cover = strings.ToUpper(strings.TrimSpace(c.Cover))
 	kinds := []ciphergram.CryptonymKind{ciphergram.KindOfficer, ciphergram.KindAgent, ciphergram.KindPlace, ciphergram.KindOrganisation}
 	switch {

@@ -24,6 +24,9 @@ func (s *Service) IssuePad(ctx context.Context, actor *ciphergram.User, id, from
 	if err := allow(actor, "issue a pad", ciphergram.RoleClerk); err != nil {
 		return nil, err
 	}
+	if err := checkSize("pad ID", id, MaxNameBytes); err != nil {
+		return nil, err
+	}
 	dir, err := s.direction(ctx, from, to)
 	if err != nil {
 		return nil, err
@@ -117,15 +120,27 @@ func (s *Service) ImportPad(ctx context.Context, actor *ciphergram.User, r io.Re
 	if err != nil {
 		return nil, ciphergram.Errorf(ciphergram.EINVALID, "passphrase: %v", err)
 	}
-	dr, err := age.Decrypt(armor.NewReader(io.LimitReader(r, maxPadFile)), id)
+	sealed, err := io.ReadAll(io.LimitReader(r, maxPadFile+1))
 	if err != nil {
-		return nil, ciphergram.Errorf(ciphergram.EINVALID, "cannot open the pad file: %v (wrong passphrase, or not an exported pad)", err)
-	}
-	var buf bytes.Buffer
-	if _, err := io.Copy(&buf, io.LimitReader(dr, maxPadFile)); err != nil {
 		return nil, ciphergram.Errorf(ciphergram.EINVALID, "pad file: %v", err)
 	}
+	if len(sealed) > maxPadFile {
+		return nil, ciphergram.Errorf(ciphergram.EINVALID, "pad file: larger than %d bytes", maxPadFile)
+	}
+	dr, err := age.Decrypt(armor.NewReader(bytes.NewReader(sealed)), id)
+	if err != nil {
+		// age quotes what it could not read: keep the message short.
+		return nil, ciphergram.Errorf(ciphergram.EINVALID, "cannot open the pad file: %s (wrong passphrase, or not an exported pad)", ciphergram.Clip(err.Error(), 200))
+	}
+	var buf bytes.Buffer
+	_, err = io.Copy(&buf, io.LimitReader(dr, maxPadFile+1))
 	defer clear(buf.Bytes())
+	if err != nil {
+		return nil, ciphergram.Errorf(ciphergram.EINVALID, "pad file: %v", err)
+	}
+	if buf.Len() > maxPadFile {
+		return nil, ciphergram.Errorf(ciphergram.EINVALID, "pad file: larger than %d bytes once opened", maxPadFile)
+	}
 	p, err := otp.Parse(&buf)
 	if err != nil {
 		return nil, ciphergram.Errorf(ciphergram.EINVALID, "pad file: %v", err)

@@ -25,6 +25,10 @@ func (s *Service) Release(ctx context.Context, actor *ciphergram.User, telegramI
 	if err := allow(actor, "release a telegram for publication", ciphergram.RoleArchivist); err != nil {
 		return nil, err
 	}
+	if err := checkSizes(checkList("cover name revealed", req.Reveal, MaxNameBytes), checkList("passage withheld", req.Redact, MaxLineBytes),
+		checkList("note", req.Notes, MaxNoteBytes)); err != nil {
+		return nil, err
+	}
 	t, err := s.store.Telegram(ctx, telegramID)
 	if err != nil {
 		return nil, err

@@ -32,6 +32,9 @@ func (s *Service) AddUser(ctx context.Context, actor *ciphergram.User, u *cipher
 	if err := allow(actor, "add a user"); err != nil {
 		return err
 	}
+	if err := checkSizes(checkSize("user name", u.Name, MaxNameBytes), checkSize("cover name", u.Cover, MaxNameBytes)); err != nil {
+		return err
+	}
 	if u.Name == "" || strings.ContainsAny(u.Name, " \t\n") {
 		return ciphergram.Errorf(ciphergram.EINVALID, "user name %q: one word, not empty", u.Name)
 	}
@@ -163,6 +166,9 @@ func (s *Service) RouteLink(ctx context.Context, actor *ciphergram.User, peer, u
 
 // checkRoute checks a link's peer URL and credential.
 func checkRoute(url, secret string) error {
+	if err := checkSizes(checkSize("peer URL", url, MaxLineBytes), checkSize("link credential", secret, MaxLineBytes)); err != nil {
+		return err
+	}
 	if url != "" && !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
 		return ciphergram.Errorf(ciphergram.EINVALID, "peer URL %q: want http:// or https://", url)
 	}

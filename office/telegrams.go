@@ -28,6 +28,10 @@ func (s *Service) Compose(ctx context.Context, actor *ciphergram.User, d Draft) 
 	if err := allow(actor, "compose a telegram", ciphergram.RoleOfficer); err != nil {
 		return nil, err
 	}
+	if err := checkSizes(checkSize("text", d.Text, MaxTextBytes), checkSize("caveat", d.Caveat, MaxLineBytes),
+		checkSize("classification", d.Classification, MaxLineBytes)); err != nil {
+		return nil, err
+	}
 	o, err := s.store.Office(ctx)
 	if err != nil {
 		return nil, err

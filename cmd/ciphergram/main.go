@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"ciphergram"
 )
 
 func main() {
@@ -120,7 +122,7 @@ func (m *Main) report(err error) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(m.Stderr, "ciphergram: error: %v\n", err)
+	fmt.Fprintf(m.Stderr, "ciphergram: error: %s\n", ciphergram.Clip(err.Error(), 2*ciphergram.MaxMessageBytes))
 	var h *hintError
 	if errors.As(err, &h) && h.hint != "" {
 		fmt.Fprintf(m.Stderr, "ciphergram: hint: %s\n", h.hint)
