@@ -205,6 +205,7 @@ func (s *Server) uiRoutes() {
 	s.uiTelegramRoutes()
 	s.uiRegistryRoutes()
 	s.uiAdminRoutes()
+	s.uiLabRoutes()
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
