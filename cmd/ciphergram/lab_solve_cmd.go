@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"ciphergram/lab"
@@ -73,53 +72,15 @@ func (m *Main) loadDepth(name string, f labDepthFlags) (*labDepth, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s: %w", name, *f.in, err)
 	}
-	byID := make(map[string]*lab.Intercept, len(all))
-	for _, x := range all {
-		byID[x.ID] = x
+	offsets, err := lab.ParseOffsets(*f.offsets)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	d := &labDepth{}
-	for id := range strings.SplitSeq(*f.messages, ",") {
-		id = strings.TrimSpace(id)
-		x, ok := byID[id]
-		if !ok {
-			return nil, &hintError{fmt.Errorf("%s: no part %q in %s", name, id, *f.in), "IDs are FROM/NR/PART, as in the preamble: CIPHERGRAM FROM NEW-YORK TO MOSCOW NR 12 PART 1/1 is NEW-YORK/12/1"}
-		}
-		for _, y := range d.parts {
-			if y == x {
-				return nil, fmt.Errorf("%s: part %s named twice", name, id)
-			}
-		}
-		d.parts = append(d.parts, x)
+	set, err := lab.NewDepthSet(all, lab.ParseIDs(*f.messages), offsets)
+	if err != nil {
+		return nil, &hintError{fmt.Errorf("%s: %s: %w", name, *f.in, err), "name the parts that share key, e.g. --messages NEW-YORK/12/1,MOSCOW/40/1, and their offsets with --offsets 0,-K for a depth at offset K"}
 	}
-	if len(d.parts) < 2 {
-		return nil, &hintError{fmt.Errorf("%s: --messages names %d part; a depth needs at least 2", name, len(d.parts)), "name the parts that share key, e.g. --messages NEW-YORK/12/1,MOSCOW/40/1"}
-	}
-	d.offsets = make([]int, len(d.parts))
-	if *f.offsets != "" {
-		fields := strings.Split(*f.offsets, ",")
-		if len(fields) != len(d.parts) {
-			return nil, fmt.Errorf("%s: %d offsets for %d parts", name, len(fields), len(d.parts))
-		}
-		for i, s := range fields {
-			n, err := strconv.Atoi(strings.TrimSpace(s))
-			if err != nil {
-				return nil, fmt.Errorf("%s: offset %q is not a whole number", name, s)
-			}
-			d.offsets[i] = n
-		}
-	}
-	overlap := false
-	for i, x := range d.parts {
-		d.streams = append(d.streams, lab.StreamOf(x, d.offsets[i], all))
-		for j := range i {
-			lo := max(d.offsets[i], d.offsets[j])
-			hi := min(d.offsets[i]+len(x.Groups), d.offsets[j]+len(d.parts[j].Groups))
-			overlap = overlap || lo < hi
-		}
-	}
-	if !overlap {
-		return nil, fmt.Errorf("%s: at these offsets no two parts share any key", name)
-	}
+	d := &labDepth{parts: set.Parts, offsets: set.Offsets, streams: set.Streams}
 	cb, err := loadCodebook(*f.codebook)
 	if err != nil {
 		return nil, err
