@@ -17,7 +17,7 @@ import (
 func TestCrossOriginRefused(t *testing.T) {
 	_, centre := pair(t, 2, 60)
 	centre.serve("")
-	for _, path := range []string{"/login", "/compose", "/api/v1/session", "/logout"} {
+	for _, path := range []string{"/login", "/compose", "/api/v1/session", "/logout", "/lab"} {
 		req, _ := http.NewRequest("POST", centre.URL+path, strings.NewReader(url.Values{"name": {"admin"}, "password": {password}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", "https://evil.example")

@@ -1,11 +1,9 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -36,37 +34,7 @@ func TestBrowserLab(t *testing.T) {
 
 	a := &album{t: t, dir: t.ArtifactDir()}
 	t.Logf("screenshots in %s", a.dir)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	var chromeOut bytes.Buffer
-	var outMu sync.Mutex
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(execPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-		chromedp.CombinedOutput(lockedWriter{&outMu, &chromeOut}),
-	)
-	defer cancelAlloc()
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	if err := chromedp.Do(browserCtx); err != nil {
-		t.Fatalf("start %s: %v", execPath, err)
-	}
-	defer func() {
-		if t.Failed() {
-			outMu.Lock()
-			defer outMu.Unlock()
-			t.Logf("browser output:\n%s", chromeOut.String())
-		}
-	}()
+	browserCtx := startBrowser(t, execPath, 90*time.Second)
 
 	an := newTab(t, browserCtx, a, o, "analyst")
 	an.signIn("analyst")

@@ -254,43 +254,7 @@ func TestBrowserStory(t *testing.T) {
 	a := &album{t: t, dir: t.ArtifactDir()}
 	t.Logf("screenshots in %s", a.dir)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	var chromeOut bytes.Buffer
-	var outMu sync.Mutex
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(execPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-		chromedp.CombinedOutput(lockedWriter{&outMu, &chromeOut}),
-	)
-	defer cancelAlloc()
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	if err := chromedp.Do(browserCtx); err != nil {
-		t.Fatalf("start %s: %v", execPath, err)
-	}
-	defer func() {
-		if t.Failed() {
-			outMu.Lock()
-			defer outMu.Unlock()
-			var out []string
-			for l := range strings.Lines(chromeOut.String()) {
-				if !strings.Contains(l, "dbus") { // a container has no D-Bus
-					out = append(out, l)
-				}
-			}
-			t.Logf("browser output:\n%s", strings.Join(out, ""))
-		}
-	}()
+	browserCtx := startBrowser(t, execPath, 90*time.Second)
 
 	t.Logf("offices set up and browser started in %.2fs", time.Since(t0).Seconds())
 	start := time.Now()
@@ -429,4 +393,49 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.Write(p)
+}
+
+// startBrowser starts a headless Chromium for one test, for at most
+// timeout, and returns its context; it is stopped when the test ends, and
+// what it printed is logged if the test failed.
+func startBrowser(t *testing.T, execPath string, timeout time.Duration) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	var chromeOut bytes.Buffer
+	var outMu sync.Mutex
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(execPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+		chromedp.CombinedOutput(lockedWriter{&outMu, &chromeOut}),
+	)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		cancelBrowser()
+		cancelAlloc()
+		cancel()
+		if t.Failed() {
+			outMu.Lock()
+			defer outMu.Unlock()
+			var out []string
+			for l := range strings.Lines(chromeOut.String()) {
+				if !strings.Contains(l, "dbus") { // a container has no D-Bus
+					out = append(out, l)
+				}
+			}
+			t.Logf("browser output:\n%s", strings.Join(out, ""))
+		}
+	})
+	if err := chromedp.Do(browserCtx); err != nil {
+		t.Fatalf("start %s: %v", execPath, err)
+	}
+	return browserCtx
 }

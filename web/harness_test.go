@@ -249,6 +249,21 @@ func (o *testOffice) login(user string) *client {
 // receives the answer. It returns the raw answer.
 func (c *client) do(method, path string, body any, want int, out any) []byte {
 	c.t.Helper()
+	code, b := c.send(method, path, body)
+	if code != want {
+		c.t.Fatalf("%s %s: %d %s, want %d: %s", method, path, code, http.StatusText(code), want, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			c.t.Fatalf("%s %s: %v in %s", method, path, err, b)
+		}
+	}
+	return b
+}
+
+// send sends a JSON request and returns the status and the answer.
+func (c *client) send(method, path string, body any) (int, []byte) {
+	c.t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -274,15 +289,7 @@ func (c *client) do(method, path string, body any, want int, out any) []byte {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		c.t.Fatalf("%s %s: %s, want %d: %s", method, path, resp.Status, want, b)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			c.t.Fatalf("%s %s: %v in %s", method, path, err, b)
-		}
-	}
-	return b
+	return resp.StatusCode, b
 }
 
 // telegramJSON is the part of the API's telegram the tests look at.
