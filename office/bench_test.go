@@ -38,7 +38,7 @@ func BenchmarkEncipher(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			st, err := postgres.Open(context.Background(), dsn)
+			st, err := postgres.Open(context.Background(), dsn, postgres.WithKey(pgtest.Key()))
 			if err != nil {
 				b.Fatal(err)
 			}

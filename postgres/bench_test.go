@@ -27,7 +27,7 @@ func BenchmarkClaim(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := Open(ctx, dsn)
+	s, err := Open(ctx, dsn, testKey())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"ciphergram/vault"
 )
 
 // migrationFS holds the schema as numbered SQL files, applied in order.
@@ -62,8 +64,9 @@ const migrateLockClass = 0x43475231 // "CGR1"
 // transaction of its own (DDL is transactional) that records it in
 // schema_migrations. A database migrated by a newer program, with versions
 // this one does not know, or with other migrations under the same numbers,
-// is refused.
-func (s *Store) migrate(ctx context.Context) (err error) {
+// is refused. Still under the lock, it unlocks the store with the office
+// key src names (vault.go).
+func (s *Store) migrate(ctx context.Context, src vault.Source) (err error) {
 	ms, err := migrations()
 	if err != nil {
 		return err
@@ -113,7 +116,7 @@ func (s *Store) migrate(ctx context.Context) (err error) {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
 	}
-	return nil
+	return s.unlock(ctx, conn, src)
 }
 
 // appliedMigrations lists the names of the migrations applied, by version;

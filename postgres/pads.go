@@ -10,10 +10,11 @@ import (
 	"ciphergram/otp"
 )
 
-// ImportPad takes a pad into custody in one direction: its record, a page
-// record for every page (burned pages as used, without digits and without a
-// destruction record, since they were not destroyed here) and the digits of
-// the unused pages. ECONFLICT when the pad ID is known, or when an unused
+// ImportPad takes a pad into custody in one direction: its record with its
+// data key wrapped by the office key, a page record for every page (burned
+// pages as used, without digits and without a destruction record, since
+// they were not destroyed here) and the sealed digits of the unused pages
+// (vault.go). ECONFLICT when the pad ID is known, or when an unused
 // page repeats the indicator of an unused page already held for the same
 // link and direction, or of another page of the pad (the index
 // pages_indicator); nothing is imported then. Used pages do not hold their
@@ -27,18 +28,22 @@ func (s *Store) ImportPad(ctx context.Context, p *otp.Pad, dir ciphergram.PadDir
 	if notes == nil {
 		notes = []string{}
 	}
+	sp, err := s.seal(p)
+	if err != nil {
+		return fault("ImportPad", err)
+	}
 	return s.write(ctx, "ImportPad", a, func(tx pgx.Tx) error {
 		var seq int64
-		err := tx.QueryRow(ctx, `INSERT INTO pads (id, from_office, to_office, direction, groups_per_page, notes, imported_ns)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq`,
-			p.ID, p.From, p.To, string(dir), p.GroupsPerPage, notes, nanos(a.Time)).Scan(&seq)
+		err := tx.QueryRow(ctx, `INSERT INTO pads (id, from_office, to_office, direction, groups_per_page, notes, imported_ns, wrapped_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq`,
+			p.ID, p.From, p.To, string(dir), p.GroupsPerPage, notes, nanos(a.Time), sp.wrapped).Scan(&seq)
 		if err != nil {
 			return conflict(err, "pad %s is already in custody", p.ID)
 		}
 		if err := heldIndicators(ctx, tx, p, dir); err != nil {
 			return err
 		}
-		return insertPages(ctx, tx, seq, p, dir)
+		return insertPages(ctx, tx, seq, p, dir, sp)
 	})
 }
 
@@ -117,13 +122,13 @@ func heldIndicators(ctx context.Context, tx pgx.Tx, p *otp.Pad, dir ciphergram.P
 }
 
 // insertPages stores the pages of p as pages of the pad numbered seq, all
-// records in one statement and all digits in another.
-func insertPages(ctx context.Context, tx pgx.Tx, seq int64, p *otp.Pad, dir ciphergram.PadDirection) error {
+// records in one statement and all the sealed digits of sp in another.
+func insertPages(ctx context.Context, tx pgx.Tx, seq int64, p *otp.Pad, dir ciphergram.PadDirection, sp *sealedPad) error {
 	var numbers, failures, digitNumbers []int32
 	var indicators []*string
 	var states []string
 	var digits [][]byte
-	for _, pg := range p.Pages {
+	for i, pg := range p.Pages {
 		numbers = append(numbers, int32(pg.Number))
 		failures = append(failures, int32(pg.Failures))
 		if pg.Burned {
@@ -133,7 +138,7 @@ func insertPages(ctx context.Context, tx pgx.Tx, seq int64, p *otp.Pad, dir ciph
 		ind := pg.Indicator()
 		indicators, states = append(indicators, &ind), append(states, "unused")
 		digitNumbers = append(digitNumbers, int32(pg.Number))
-		digits = append(digits, pg.Digits)
+		digits = append(digits, sp.pages[i])
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO pages (pad, number, from_office, to_office, direction, indicator, state, failures)
 		SELECT $1, number, $2, $3, $4, indicator, state, failures
@@ -171,7 +176,7 @@ func (s *Store) ExportPad(ctx context.Context, id string, a ciphergram.Audit) (*
 		if p != nil { // an attempt before
 			p.Wipe()
 		}
-		p, err = readPad(ctx, tx, id)
+		p, err = s.readPad(ctx, tx, id)
 		return err
 	})
 	if err != nil {
@@ -184,12 +189,14 @@ func (s *Store) ExportPad(ctx context.Context, id string, a ciphergram.Audit) (*
 }
 
 // readPad reads the pad id with its pages, in one statement so that the
-// pages agree with each other. ENOTFOUND if unknown.
-func readPad(ctx context.Context, tx pgx.Tx, id string) (*otp.Pad, error) {
+// pages agree with each other, and opens their digits with the pad's data
+// key. ENOTFOUND if unknown.
+func (s *Store) readPad(ctx context.Context, tx pgx.Tx, id string) (*otp.Pad, error) {
 	p := &otp.Pad{ID: id}
 	var seq int64
-	err := tx.QueryRow(ctx, `SELECT seq, from_office, to_office, groups_per_page, notes FROM pads WHERE id = $1`, id).
-		Scan(&seq, &p.From, &p.To, &p.GroupsPerPage, &p.Notes)
+	var wrapped []byte
+	err := tx.QueryRow(ctx, `SELECT seq, from_office, to_office, groups_per_page, notes, wrapped_key FROM pads WHERE id = $1`, id).
+		Scan(&seq, &p.From, &p.To, &p.GroupsPerPage, &p.Notes, &wrapped)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ciphergram.Errorf(ciphergram.ENOTFOUND, "no pad %s in custody", id)
 	}
@@ -205,6 +212,15 @@ func readPad(ctx context.Context, tx pgx.Tx, id string) (*otp.Pad, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Pages, err = scanPages(rows, nil)
-	return p, err
+	if p.Pages, err = scanPages(rows, nil); err != nil {
+		return nil, err
+	}
+	refs := make([]sealedRef, len(p.Pages))
+	for i := range refs {
+		refs[i] = sealedRef{padID: id, wrapped: wrapped}
+	}
+	if err := s.openPages(refs, p.Pages); err != nil {
+		return nil, err
+	}
+	return p, nil
 }

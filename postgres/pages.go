@@ -19,27 +19,34 @@ type pageKey struct {
 }
 
 // destroy uses the pages and destroys their key material in tx, in one
-// round trip: it deletes the digits, marks the pages used (only those
-// unused: ECONFLICT otherwise, also for a page named twice) and keeps a
-// destruction record for each, in the order of keys. The schema refuses
+// round trip: it deletes the sealed digits, marks the pages used (only
+// those unused: ECONFLICT otherwise, also for a page named twice) and keeps
+// a destruction record for each, in the order of keys. The schema refuses
 // any other order: a used page cannot change again, marking a page used
-// deletes its digits (trigger pages_use_destroys), and a destruction
-// record needs a used page without digits.
+// deletes its digits (trigger pages_use_destroys), and a destruction record
+// needs a used page without digits. When tx commits, the data key of a pad
+// whose last unused page it used is erased (trigger pages_use_erases_key,
+// deferred so that it runs where commits are serialized anyway: see
+// migrations/0008_vault.sql).
 //
-// What is guaranteed when the transaction has committed: the digits are in
-// no row that a transaction begun since can read (one whose snapshot is
-// older still sees them until it ends). What is not: that their bytes are
-// gone from the disk. PostgreSQL deletes a row by marking it dead; its
-// bytes stay in the table's file until VACUUM prunes the page once no
-// snapshot needs the row (autovacuum is set to visit page_digits after
-// every deletion, see migrations/0003_pads.sql; pruning compacts the page,
-// which in practice overwrites them, but nothing promises it), and they
-// stay in the WAL segments, and in any WAL archive, base backup or
-// replica, until those are recycled. Nor is anything guaranteed about the
-// file system, the disk, or copies in the memory of the server (shared
-// buffers) or of this process (the driver's buffers, though those scanned
-// are zeroed). An office that needs the digits gone from the disk runs
-// VACUUM on page_digits after use, and keeps no WAL archive or base backup.
+// What is guaranteed when the transaction has committed: the digits, and
+// an erased data key, are in no row that a transaction begun since can
+// read (one whose snapshot is older still sees them until it ends). What
+// is not: that their bytes are gone from the disk. PostgreSQL deletes a
+// row (or updates it, as an erase does) by marking the old version dead;
+// its bytes stay in the table's file until VACUUM prunes the page once no
+// snapshot needs the row (autovacuum is set to visit page_digits and pads
+// after every deletion, see migrations/0003_pads.sql and 0008_vault.sql;
+// pruning compacts the page, which in practice overwrites them, but
+// nothing promises it), and they stay in the WAL segments, and in any WAL
+// archive, base backup or replica, until those are recycled. Nor is
+// anything guaranteed about the file system, the disk, or copies in the
+// memory of the server (shared buffers) or of this process (the driver's
+// buffers, though those scanned are zeroed). The digits there are sealed:
+// they read only with the pad's data key, which an old copy of pads holds,
+// and the office key. An office that needs them gone from the disk runs
+// VACUUM on page_digits and pads after use, and keeps no WAL archive or
+// base backup.
 func destroy(ctx context.Context, tx pgx.Tx, keys []pageKey, reason string, telegramID int64, at time.Time) error {
 	pads := make([]int64, len(keys))
 	numbers := make([]int32, len(keys))
@@ -138,7 +145,7 @@ func (s *Store) ClaimPages(ctx context.Context, from, to string, n int, telegram
 			if err := telegramExists(ctx, tx, telegramID); err != nil {
 				return err
 			}
-			keys, got, err := unusedPages(ctx, tx, from, to, n, wait)
+			keys, got, err := s.unusedPages(ctx, tx, from, to, n, wait)
 			pages = got
 			switch {
 			case err != nil:
@@ -190,7 +197,7 @@ func (s *Store) EncipherTelegram(ctx context.Context, t *ciphergram.Telegram, n 
 			if err := lockState(ctx, tx, u.ID, ciphergram.StateSigned); err != nil {
 				return err
 			}
-			keys, pages, err := unusedPages(ctx, tx, u.From, u.To, n, wait)
+			keys, pages, err := s.unusedPages(ctx, tx, u.From, u.To, n, wait)
 			defer wipe(pages)
 			switch {
 			case err != nil:
@@ -243,13 +250,15 @@ func wipe(pages []*otp.Page) {
 // unusedPages locks and reads up to n unused pages of the outgoing pads
 // from->to in the order they are claimed: skipping the pages that other
 // transactions have locked, or, with wait, waiting for them (a page that
-// such a transaction used is then passed over, and the next one read).
-func unusedPages(ctx context.Context, tx pgx.Tx, from, to string, n int, wait bool) ([]pageKey, []*otp.Page, error) {
+// such a transaction used is then passed over, and the next one read). It
+// opens their digits; a page that does not open is an error, and then no
+// page is returned.
+func (s *Store) unusedPages(ctx context.Context, tx pgx.Tx, from, to string, n int, wait bool) ([]pageKey, []*otp.Page, error) {
 	lock := `FOR UPDATE OF g SKIP LOCKED`
 	if wait {
 		lock = `FOR UPDATE OF g`
 	}
-	rows, err := tx.Query(ctx, `SELECT g.pad, p.id, g.number, false, 0, d.digits
+	rows, err := tx.Query(ctx, `SELECT g.pad, p.id, p.wrapped_key, g.number, false, 0, d.digits
 		FROM pages g JOIN pads p ON p.seq = g.pad JOIN page_digits d ON d.pad = g.pad AND d.number = g.number
 		WHERE g.from_office = $1 AND g.to_office = $2 AND g.direction = 'out' AND g.state = 'unused'
 		ORDER BY g.pad, g.number LIMIT $3 `+lock, from, to, n)
@@ -257,25 +266,34 @@ func unusedPages(ctx context.Context, tx pgx.Tx, from, to string, n int, wait bo
 		return nil, nil, err
 	}
 	var keys []pageKey
+	var refs []sealedRef
 	pages, err := scanPages(rows, func(r pgx.Row, dest ...any) error {
 		var k pageKey
-		if err := r.Scan(append([]any{&k.pad, &k.padID}, dest...)...); err != nil {
+		var wrapped []byte
+		if err := r.Scan(append([]any{&k.pad, &k.padID, &wrapped}, dest...)...); err != nil {
 			return err
 		}
 		keys = append(keys, k)
+		refs = append(refs, sealedRef{padID: k.padID, wrapped: wrapped})
 		return nil
 	})
+	if err == nil {
+		err = s.openPages(refs, pages)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
 	for i, pg := range pages {
 		keys[i].number = pg.Number
 	}
-	return keys, pages, err
+	return keys, pages, nil
 }
 
 // IncomingPage returns the unused page of an incoming pad of the link
 // from->to with the indicator, with a copy of its digits and its failures.
 // ENOTFOUND if no unused page has it.
 func (s *Store) IncomingPage(ctx context.Context, from, to, indicator string) (ciphergram.PageRef, *otp.Page, error) {
-	rows, err := s.pool.Query(ctx, `SELECT p.id, g.number, false, g.failures, d.digits
+	rows, err := s.pool.Query(ctx, `SELECT p.id, p.wrapped_key, g.number, false, g.failures, d.digits
 		FROM pages g JOIN pads p ON p.seq = g.pad JOIN page_digits d ON d.pad = g.pad AND d.number = g.number
 		WHERE g.from_office = $1 AND g.to_office = $2 AND g.direction = 'in' AND g.indicator = $3 AND g.state = 'unused'`,
 		from, to, indicator)
@@ -283,9 +301,13 @@ func (s *Store) IncomingPage(ctx context.Context, from, to, indicator string) (c
 		return ciphergram.PageRef{}, nil, fault("IncomingPage", err)
 	}
 	var ref ciphergram.PageRef
+	var wrapped []byte
 	pages, err := scanPages(rows, func(r pgx.Row, dest ...any) error {
-		return r.Scan(append([]any{&ref.PadID}, dest...)...)
+		return r.Scan(append([]any{&ref.PadID, &wrapped}, dest...)...)
 	})
+	if err == nil && len(pages) > 0 {
+		err = s.openPages([]sealedRef{{padID: ref.PadID, wrapped: wrapped}}, pages[:1])
+	}
 	switch {
 	case err != nil:
 		return ciphergram.PageRef{}, nil, fault("IncomingPage", err)
@@ -326,7 +348,9 @@ func (s *Store) RecordAuthFailure(ctx context.Context, from, to, indicator strin
 // DestroyPad destroys every unused page of the pad id, outgoing or
 // incoming, as a use would (reason "destroyed by order", no telegram): the
 // digits are deleted, the pages marked used and a destruction record kept
-// for each. It waits for the claims in flight on the pad's pages. It says
+// for each, and the pad's data key is erased (a cryptographic erase: no
+// copy of the pages opens without it). The pad's record and its pages'
+// records are kept. It waits for the claims in flight on the pad's pages. It says
 // how many pages it destroyed, 0 for a pad used up. ENOTFOUND if the pad
 // is unknown.
 func (s *Store) DestroyPad(ctx context.Context, id string, a ciphergram.Audit) (int, error) {
@@ -343,14 +367,20 @@ func (s *Store) DestroyPad(ctx context.Context, id string, a ciphergram.Audit) (
 			k := pageKey{pad: seq, padID: id}
 			return k, r.Scan(&k.number)
 		})
-		if err != nil || len(keys) == 0 {
+		if err != nil {
 			return err
 		}
-		if err := destroy(ctx, tx, keys, "destroyed by order", 0, a.Time); err != nil {
-			return err
+		if len(keys) > 0 {
+			if err := destroy(ctx, tx, keys, "destroyed by order", 0, a.Time); err != nil {
+				return err
+			}
 		}
 		n = len(keys)
-		return nil
+		// Erased now rather than at the commit (the trigger then finds
+		// it gone): no claim of the pad is in flight, as its unused
+		// pages are locked. A pad used up already has no key left.
+		_, err = tx.Exec(ctx, `UPDATE pads SET wrapped_key = NULL WHERE seq = $1 AND wrapped_key IS NOT NULL`, seq)
+		return err
 	})
 	if err != nil {
 		return 0, err

@@ -29,11 +29,13 @@
 // append-only audit log and the other rules of the office are enforced by
 // constraints and triggers (see migrations/), not only by this code.
 //
-// Key material (pad digits) is kept apart from the pages' records and
-// deleted when a page is used; see destroy in pages.go for what is and is
-// not guaranteed about the bytes left on disk. Digits never appear in an
-// error or a log line; errors of the server are passed on without their
-// DETAIL, which can quote a row's values.
+// Key material (pad digits) is kept apart from the pages' records, sealed
+// under a data key of each pad that the office key wraps (vault.go), and
+// deleted when a page is used; the data key is erased with the pad's last
+// unused page. See destroy in pages.go for what is and is not guaranteed
+// about the bytes left on disk. Digits and keys never appear in an error or
+// a log line; errors of the server are passed on without their DETAIL,
+// which can quote a row's values.
 //
 // Where the ciphergram.Store contract leaves a choice, this store takes the
 // same one as package sqlite. Domain times are timestamptz, kept to the
@@ -49,6 +51,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -56,6 +59,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"ciphergram"
+	"ciphergram/vault"
 )
 
 // defaultMaxConns bounds the pool when the DSN does not (pool_max_conns):
@@ -89,15 +93,32 @@ type Store struct {
 	// script, for TelegramFilter.Search: ICU's root locale where the
 	// server has ICU, the database's default otherwise.
 	fold string
+	// office is the office key (vault.go); the store destroys it at Close
+	// when it loaded or derived it itself (ownsKey). keyMu guards its uses
+	// against Close, which sets keyGone: a read that ends after Close gets
+	// an error, not a destroyed key.
+	office  *vault.Key
+	ownsKey bool
+	keyMu   sync.RWMutex
+	keyGone bool
 }
 
 var _ ciphergram.Store = (*Store)(nil)
 
 // Open connects to the database at dsn (a postgres:// URL or key=value
 // connection string; pool_max_conns sets the pool size, 8 by default; a
-// search_path parameter selects the schema), checks the server's settings
-// and brings the schema up to date.
-func Open(ctx context.Context, dsn string) (*Store, error) {
+// search_path parameter selects the schema), checks the server's settings,
+// brings the schema up to date and unlocks it with the office key that an
+// Option names: without one it is EINVALID. A key that is not the
+// database's is refused with an error that wraps vault.ErrWrongKey.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	var src vault.Source
+	for _, opt := range opts {
+		opt(&src)
+	}
+	if src.Key == nil && src.File == "" && src.Passphrase == nil {
+		return nil, ciphergram.Errorf(ciphergram.EINVALID, "postgres: an office key is required (a key, a key file or a passphrase)")
+	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// pgconn's parse errors do not repeat a password.
@@ -120,10 +141,11 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	s := &Store{pool: pool}
 	err = s.checkServer(ctx)
 	if err == nil {
-		err = s.migrate(ctx)
+		err = s.migrate(ctx, src)
 	}
 	if err != nil {
 		pool.Close()
+		s.destroyKey()
 		return nil, fmt.Errorf("postgres: opening %s/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Database, sanitize(err))
 	}
 	return s, nil
@@ -171,7 +193,19 @@ func (s *Store) checkServer(ctx context.Context) error {
 // been given back.
 func (s *Store) Close() error {
 	s.pool.Close()
+	s.destroyKey()
 	return nil
+}
+
+// destroyKey ends the uses of the office key, and destroys it if the
+// store made it.
+func (s *Store) destroyKey() {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if s.ownsKey && !s.keyGone {
+		s.office.Destroy()
+	}
+	s.keyGone = true
 }
 
 // write runs fn in one transaction, appends a to the audit log in the same

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -46,10 +47,13 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) open() {
 	f.t.Helper()
-	s, err := Open(f.ctx, f.dsn)
+	s, err := Open(f.ctx, f.dsn, testKey())
 	f.must(err)
 	f.s = s
 }
+
+// testKey opens a test store with the tests' office key.
+func testKey() Option { return WithKey(pgtest.Key()) }
 
 func (f *fixture) must(err error) {
 	f.t.Helper()
@@ -121,13 +125,13 @@ func TestMigrationsOnReopen(t *testing.T) {
 	}
 
 	f.must(f.exec(`INSERT INTO schema_migrations (version, name) VALUES ($1, 'future.sql')`, len(ms)+1))
-	if s, err := Open(f.ctx, f.dsn); err == nil {
+	if s, err := Open(f.ctx, f.dsn, testKey()); err == nil {
 		s.Close()
 		t.Error("Open of a database with a newer schema succeeded")
 	}
 	f.must(f.exec(`DELETE FROM schema_migrations WHERE version = $1`, len(ms)+1))
 	f.must(f.exec(`UPDATE schema_migrations SET name = 'other.sql' WHERE version = 2`))
-	if s, err := Open(f.ctx, f.dsn); err == nil {
+	if s, err := Open(f.ctx, f.dsn, testKey()); err == nil {
 		s.Close()
 		t.Error("Open of a database with another migration 2 succeeded")
 	}
@@ -146,7 +150,7 @@ func TestOpenConcurrently(t *testing.T) {
 	stores := make([]*Store, n)
 	errs := make([]error, n)
 	for i := range n {
-		wg.Go(func() { stores[i], errs[i] = Open(t.Context(), dsn) })
+		wg.Go(func() { stores[i], errs[i] = Open(t.Context(), dsn, testKey()) })
 	}
 	wg.Wait()
 	for i, err := range errs {
@@ -186,10 +190,17 @@ func TestOpenRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, d := range []string{"postgres://[::1", noSchema} {
-		if s, err := Open(t.Context(), d); err == nil {
+		if s, err := Open(t.Context(), d, testKey()); err == nil {
 			s.Close()
 			t.Errorf("Open(%q) succeeded", d)
 		}
+	}
+	// An office key is required.
+	if s, err := Open(t.Context(), dsn); ciphergram.ErrorCode(err) != ciphergram.EINVALID || !strings.Contains(fmt.Sprint(err), "an office key is required") {
+		if err == nil {
+			s.Close()
+		}
+		t.Errorf("Open without an office key: %v, want EINVALID", err)
 	}
 }
 
@@ -200,7 +211,7 @@ func TestSessionSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(t.Context(), dsn)
+	s, err := Open(t.Context(), dsn, testKey())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,12 +238,26 @@ func TestSessionSettings(t *testing.T) {
 	}
 }
 
-// TestDigitsDestroyed claims and burns pages and looks for their digits in
-// the rows.
+// TestDigitsDestroyed claims and burns pages and looks for their digits,
+// sealed or not, in the rows.
 func TestDigitsDestroyed(t *testing.T) {
 	f := newFixture(t)
 	out := f.pad("LON-CEN-1", ciphergram.PadOut, 40, otp.DefaultGroupsPerPage)
 	in := f.pad("CEN-LON-1", ciphergram.PadIn, 5, otp.DefaultGroupsPerPage)
+	sealed := map[string][]byte{} // "pad/number" -> the sealed digits stored
+	rows, err := f.s.pool.Query(f.ctx, `SELECT p.id, d.number, d.digits FROM page_digits d JOIN pads p ON p.seq = d.pad`)
+	f.must(err)
+	for rows.Next() {
+		var id string
+		var n int
+		var b []byte
+		f.must(rows.Scan(&id, &n, &b))
+		sealed[fmt.Sprintf("%s/%d", id, n)] = b
+	}
+	f.must(rows.Err())
+	if len(sealed) != 45 {
+		t.Fatalf("%d pages have stored digits, want 45", len(sealed))
+	}
 	claimed, err := f.s.ClaimPages(f.ctx, "LONDON", "CENTRE", 30, f.tg.ID, f.audit("pages.claimed"))
 	f.must(err)
 	for i, pg := range claimed {
@@ -251,8 +276,18 @@ func TestDigitsDestroyed(t *testing.T) {
 		t.Errorf("%d pages have digits, want the 14 unused", n)
 	}
 	for _, pg := range append(out.Pages[:30], in.Pages[0]) {
-		if n := f.count(`SELECT count(*) FROM page_digits WHERE digits = $1`, pg.Digits); n != 0 {
+		if n := f.count(`SELECT count(*) FROM page_digits WHERE digits = $1 OR position($2::bytea in digits) > 0`,
+			pg.Digits, pg.Digits[otp.GroupSize:3*otp.GroupSize]); n != 0 {
 			t.Errorf("the digits of destroyed page %d are in a row", pg.Number)
+		}
+	}
+	for key, b := range sealed {
+		destroyed := key == "CEN-LON-1/1"
+		for _, pg := range out.Pages[:30] {
+			destroyed = destroyed || key == fmt.Sprintf("LON-CEN-1/%d", pg.Number)
+		}
+		if n := f.count(`SELECT count(*) FROM page_digits WHERE digits = $1`, b); n != map[bool]int{true: 0, false: 1}[destroyed] {
+			t.Errorf("the sealed digits of page %s are in %d rows (destroyed: %t)", key, n, destroyed)
 		}
 	}
 }
@@ -279,8 +314,25 @@ func TestSchemaRefuses(t *testing.T) {
 	in := &ciphergram.Telegram{Direction: ciphergram.Incoming, State: ciphergram.StateReceived, From: "CENTRE", To: "LONDON", Nr: 1}
 	f.must(f.s.AssembleTelegram(f.ctx, in, []int64{p.ID}, f.audit("telegram.assembled")))
 
+	// A pad whose data key was erased with its only page, and one made
+	// behind the store's back with an unused page and no key.
+	spent := f.pad("CEN-LON-1", ciphergram.PadIn, 1, 10)
+	for range otp.MaxFailures {
+		_, err := f.s.RecordAuthFailure(f.ctx, "CENTRE", "LONDON", spent.Pages[0].Indicator(), f.audit("telegram.auth_failed"))
+		f.must(err)
+	}
+	f.must(f.exec(`INSERT INTO pads (id, from_office, to_office, direction, groups_per_page, notes) VALUES ('NOKEY', 'LONDON', 'CENTRE', 'out', 1, '{}')`))
+	f.must(f.exec(`INSERT INTO pages (pad, number, from_office, to_office, direction, indicator, state)
+		SELECT seq, 7, from_office, to_office, direction, '99999', 'unused' FROM pads WHERE id = 'NOKEY'`))
+
 	const zeros = `decode(repeat('00', 32), 'hex')`
 	for _, tt := range []struct{ name, sql string }{
+		{"EraseAKeyInUse", `UPDATE pads SET wrapped_key = NULL WHERE id = 'LON-CEN-1'`},
+		{"RestoreAnErasedKey", `UPDATE pads SET wrapped_key = (SELECT wrapped_key FROM pads WHERE id = 'LON-CEN-1') WHERE id = 'CEN-LON-1'`},
+		{"DigitsWithoutAKey", `INSERT INTO page_digits (pad, number, digits) SELECT seq, 7, '\x3030' FROM pads WHERE id = 'NOKEY'`},
+		{"ChangeTheKeyCheck", `UPDATE vault SET key_check = '\x00'`},
+		{"ForgetTheKeyCheck", `DELETE FROM vault`},
+		{"TruncateTheKeyCheck", `TRUNCATE vault`},
 		{"ReuseAPage", `UPDATE pages SET state = 'unused' WHERE number = 1`},
 		{"TouchAUsedPage", `UPDATE pages SET failures = 1 WHERE number = 1`},
 		{"DeleteAPage", `DELETE FROM pages WHERE number = 1`},
@@ -470,7 +522,7 @@ func TestMigrateFromVersion4(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s, err := Open(ctx, dsn)
+	s, err := Open(ctx, dsn, testKey())
 	if err != nil {
 		t.Fatalf("Open of a schema at version 4: %v", err)
 	}

@@ -11,12 +11,13 @@ import (
 	"ciphergram/otp"
 )
 
-// ImportPad takes a pad into custody in one direction: its record, a page
-// record for every page (burned pages as used, without digits and without a
-// destruction record, since they were not destroyed here) and the digits of
-// the unused pages. ECONFLICT when the pad ID is known, or when an unused
-// page repeats the indicator of an unused page already held for the same
-// link and direction (the index pages_indicator); nothing is imported then.
+// ImportPad takes a pad into custody in one direction: its record with its
+// data key wrapped by the office key, a page record for every page (burned
+// pages as used, without digits and without a destruction record, since
+// they were not destroyed here) and the sealed digits of the unused pages
+// (vault.go). ECONFLICT when the pad ID is known, or when an unused page
+// repeats the indicator of an unused page already held for the same link
+// and direction (the index pages_indicator); nothing is imported then.
 // Used pages do not hold their indicators: their digits are gone. The pad's
 // Imported time is the time of the act, a.Time.
 func (s *Store) ImportPad(ctx context.Context, p *otp.Pad, dir ciphergram.PadDirection, a ciphergram.Audit) error {
@@ -27,15 +28,19 @@ func (s *Store) ImportPad(ctx context.Context, p *otp.Pad, dir ciphergram.PadDir
 	if err != nil {
 		return fault("ImportPad", err)
 	}
+	sp, err := s.seal(p)
+	if err != nil {
+		return fault("ImportPad", err)
+	}
 	return s.write(ctx, "ImportPad", a, func(tx *wtx) error {
 		var seq int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO pads (id, from_office, to_office, direction, groups_per_page, notes, imported)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-			p.ID, p.From, p.To, dir, p.GroupsPerPage, string(notes), a.Time.UnixNano()).Scan(&seq)
+		err := tx.QueryRowContext(ctx, `INSERT INTO pads (id, from_office, to_office, direction, groups_per_page, notes, imported, wrapped_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+			p.ID, p.From, p.To, dir, p.GroupsPerPage, string(notes), a.Time.UnixNano(), sp.wrapped).Scan(&seq)
 		if err != nil {
 			return conflict(err, "pad %s is already in custody", p.ID)
 		}
-		return insertPages(ctx, tx, seq, p, dir)
+		return insertPages(ctx, tx, seq, p, dir, sp)
 	})
 }
 
@@ -76,14 +81,15 @@ func checkPad(p *otp.Pad, dir ciphergram.PadDirection) error {
 	return nil
 }
 
-// insertPages stores the pages of p as pages of the pad numbered seq.
-func insertPages(ctx context.Context, tx *wtx, seq int64, p *otp.Pad, dir ciphergram.PadDirection) error {
+// insertPages stores the pages of p as pages of the pad numbered seq, with
+// the sealed digits of sp.
+func insertPages(ctx context.Context, tx *wtx, seq int64, p *otp.Pad, dir ciphergram.PadDirection, sp *sealedPad) error {
 	const (
 		page = `INSERT INTO pages (pad, number, from_office, to_office, direction, indicator, state, failures)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 		digits = `INSERT INTO page_digits (pad, number, digits) VALUES (?, ?, ?)`
 	)
-	for _, pg := range p.Pages {
+	for i, pg := range p.Pages {
 		state, indicator := "unused", any(pg.Indicator())
 		if pg.Burned {
 			state, indicator = "used", nil
@@ -96,7 +102,7 @@ func insertPages(ctx context.Context, tx *wtx, seq int64, p *otp.Pad, dir cipher
 			return err
 		}
 		if !pg.Burned {
-			if _, err := tx.ExecContext(ctx, digits, seq, pg.Number, pg.Digits); err != nil {
+			if _, err := tx.ExecContext(ctx, digits, seq, pg.Number, sp.pages[i]); err != nil {
 				return err
 			}
 		}
@@ -139,7 +145,7 @@ func (s *Store) Pads(ctx context.Context) ([]*ciphergram.PadInfo, error) {
 func (s *Store) ExportPad(ctx context.Context, id string, a ciphergram.Audit) (*otp.Pad, error) {
 	var p *otp.Pad
 	err := s.write(ctx, "ExportPad", a, func(tx *wtx) (err error) {
-		p, err = readPad(ctx, tx, id)
+		p, err = s.readPad(ctx, tx, id)
 		return err
 	})
 	if err != nil {
@@ -151,13 +157,15 @@ func (s *Store) ExportPad(ctx context.Context, id string, a ciphergram.Audit) (*
 	return p, nil
 }
 
-// readPad reads the pad id with its pages. ENOTFOUND if unknown.
-func readPad(ctx context.Context, tx *wtx, id string) (*otp.Pad, error) {
+// readPad reads the pad id with its pages, whose digits it opens with the
+// pad's data key. ENOTFOUND if unknown.
+func (s *Store) readPad(ctx context.Context, tx *wtx, id string) (*otp.Pad, error) {
 	p := &otp.Pad{ID: id}
 	var seq int64
 	var notes string
-	err := tx.QueryRowContext(ctx, `SELECT seq, from_office, to_office, groups_per_page, notes FROM pads WHERE id = ?`, id).
-		Scan(&seq, &p.From, &p.To, &p.GroupsPerPage, &notes)
+	var wrapped []byte
+	err := tx.QueryRowContext(ctx, `SELECT seq, from_office, to_office, groups_per_page, notes, wrapped_key FROM pads WHERE id = ?`, id).
+		Scan(&seq, &p.From, &p.To, &p.GroupsPerPage, &notes, &wrapped)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ciphergram.Errorf(ciphergram.ENOTFOUND, "no pad %s in custody", id)
 	}
@@ -173,8 +181,17 @@ func readPad(ctx context.Context, tx *wtx, id string) (*otp.Pad, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Pages, err = scanPages(rows, nil)
-	return p, err
+	if p.Pages, err = scanPages(rows, nil); err != nil {
+		return nil, err
+	}
+	refs := make([]sealedRef, len(p.Pages))
+	for i := range refs {
+		refs[i] = sealedRef{padID: id, wrapped: wrapped}
+	}
+	if err := s.openPages(refs, p.Pages); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // scanPages reads the pages of rows and closes rows. The last four columns

@@ -19,26 +19,28 @@ type pageKey struct {
 
 // destroy uses the page and destroys its key material in tx: it marks the
 // page used (only if it was unused: ECONFLICT otherwise), which deletes its
-// digits in the same statement (trigger pages_use_destroys), and keeps a
-// destruction record. The schema refuses any other order: a used page
+// sealed digits in the same statement, and erases the pad's data key when
+// it was the pad's last unused page (trigger pages_use_destroys), and keeps
+// a destruction record. The schema refuses any other order: a used page
 // cannot change again, and a destruction record needs a used page without
 // digits. The transaction is marked so that the WAL is scrubbed after the
 // commit.
 //
-// What is guaranteed when the transaction has committed: the digits are in
-// no row of the database; secure_delete has zeroed the bytes they took in
-// the new image of their database page; and the database file and the WAL
-// hold old images until a scrub copies the new ones over the database file
-// and truncates the WAL, which is due within ScrubDelay of the commit (see
-// scrub.go; a scrub does not wait for other connections, and Close and the
-// next Open try again). What is not: that a checkpoint succeeds while
+// What is guaranteed when the transaction has committed: the digits, and
+// an erased data key, are in no row of the database; secure_delete has
+// zeroed the bytes they took in the new image of their database page; and
+// the database file and the WAL hold old images until a scrub copies the
+// new ones over the database file and truncates the WAL, which is due
+// within ScrubDelay of the commit (see scrub.go; a scrub does not wait for
+// other connections, and Close and the next Open try again). What is not: that a checkpoint succeeds while
 // another connection reads an older snapshot; that the file system or the
 // disk keep no copy of blocks overwritten or freed (journaling, SSD wear
 // levelling, backups); that no copy remains in process memory (SQLite's
 // page cache, the driver's buffers) or in a copy of the files taken before.
 func destroy(ctx context.Context, tx *wtx, k pageKey, reason string, telegramID int64, at time.Time) error {
-	// The trigger pages_use_destroys deletes the digits in the statement
-	// that marks the page used.
+	// The trigger pages_use_destroys deletes the digits, and with the
+	// pad's last unused page its data key, in the statement that marks
+	// the page used.
 	var indicator string
 	err := tx.QueryRowContext(ctx, `UPDATE pages SET state = 'used' WHERE pad = ? AND number = ? AND state = 'unused'
 		RETURNING indicator`, k.pad, k.number).Scan(&indicator)
@@ -78,7 +80,7 @@ func (s *Store) ClaimPages(ctx context.Context, from, to string, n int, telegram
 		if err := telegramExists(ctx, tx, telegramID); err != nil {
 			return err
 		}
-		if keys, pages, err = unusedPages(ctx, tx, from, to, n); err != nil {
+		if keys, pages, err = s.unusedPages(ctx, tx, from, to, n); err != nil {
 			return err
 		}
 		if len(pages) < n {
@@ -119,7 +121,7 @@ func (s *Store) EncipherTelegram(ctx context.Context, t *ciphergram.Telegram, n 
 		if err := checkState(ctx, tx, u.ID, ciphergram.StateSigned); err != nil {
 			return err
 		}
-		keys, pages, err := unusedPages(ctx, tx, u.From, u.To, n)
+		keys, pages, err := s.unusedPages(ctx, tx, u.From, u.To, n)
 		defer wipe(pages)
 		if err != nil {
 			return err
@@ -162,9 +164,10 @@ func wipe(pages []*otp.Page) {
 }
 
 // unusedPages reads up to n unused pages of the outgoing pads from->to in
-// the order they are claimed.
-func unusedPages(ctx context.Context, tx *wtx, from, to string, n int) ([]pageKey, []*otp.Page, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT g.pad, p.id, g.number, 0, 0, d.digits
+// the order they are claimed, and opens their digits. A page that does not
+// open is an error, and then no page is returned.
+func (s *Store) unusedPages(ctx context.Context, tx *wtx, from, to string, n int) ([]pageKey, []*otp.Page, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT g.pad, p.id, p.wrapped_key, g.number, 0, 0, d.digits
 		FROM pages g JOIN pads p ON p.seq = g.pad JOIN page_digits d ON d.pad = g.pad AND d.number = g.number
 		WHERE g.from_office = ? AND g.to_office = ? AND g.direction = 'out' AND g.state = 'unused'
 		ORDER BY g.pad, g.number LIMIT ?`, from, to, n)
@@ -172,18 +175,27 @@ func unusedPages(ctx context.Context, tx *wtx, from, to string, n int) ([]pageKe
 		return nil, nil, err
 	}
 	var keys []pageKey
+	var refs []sealedRef
 	pages, err := scanPages(rows, func(r scanner, dest ...any) error {
 		var k pageKey
-		if err := r.Scan(append([]any{&k.pad, &k.padID}, dest...)...); err != nil {
+		var wrapped []byte
+		if err := r.Scan(append([]any{&k.pad, &k.padID, &wrapped}, dest...)...); err != nil {
 			return err
 		}
 		keys = append(keys, k)
+		refs = append(refs, sealedRef{padID: k.padID, wrapped: wrapped})
 		return nil
 	})
+	if err == nil {
+		err = s.openPages(refs, pages)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
 	for i, pg := range pages {
 		keys[i].number = pg.Number
 	}
-	return keys, pages, err
+	return keys, pages, nil
 }
 
 // telegramExists is ENOTFOUND when id is not 0 and no telegram has it.
@@ -205,7 +217,7 @@ func telegramExists(ctx context.Context, tx *wtx, id int64) error {
 // from->to with the indicator, with a copy of its digits and its failures.
 // ENOTFOUND if no unused page has it.
 func (s *Store) IncomingPage(ctx context.Context, from, to, indicator string) (ciphergram.PageRef, *otp.Page, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT p.id, g.number, 0, g.failures, d.digits
+	rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.wrapped_key, g.number, 0, g.failures, d.digits
 		FROM pages g JOIN pads p ON p.seq = g.pad JOIN page_digits d ON d.pad = g.pad AND d.number = g.number
 		WHERE g.from_office = ? AND g.to_office = ? AND g.direction = 'in' AND g.indicator = ? AND g.state = 'unused'`,
 		from, to, indicator)
@@ -213,9 +225,13 @@ func (s *Store) IncomingPage(ctx context.Context, from, to, indicator string) (c
 		return ciphergram.PageRef{}, nil, fault("IncomingPage", err)
 	}
 	var ref ciphergram.PageRef
+	var wrapped []byte
 	pages, err := scanPages(rows, func(r scanner, dest ...any) error {
-		return r.Scan(append([]any{&ref.PadID}, dest...)...)
+		return r.Scan(append([]any{&ref.PadID, &wrapped}, dest...)...)
 	})
+	if err == nil && len(pages) > 0 {
+		err = s.openPages([]sealedRef{{padID: ref.PadID, wrapped: wrapped}}, pages[:1])
+	}
 	switch {
 	case err != nil:
 		return ciphergram.PageRef{}, nil, fault("IncomingPage", err)
@@ -256,8 +272,11 @@ func (s *Store) RecordAuthFailure(ctx context.Context, from, to, indicator strin
 // DestroyPad destroys every unused page of the pad id, outgoing or
 // incoming, as a use would (reason "destroyed by order", no telegram): the
 // digits are deleted, the pages marked used and a destruction record kept
-// for each, and the WAL is scrubbed after the commit. It says how many
-// pages it destroyed, 0 for a pad used up. ENOTFOUND if the pad is unknown.
+// for each, the pad's data key is erased (a cryptographic erase: no copy
+// of the pages opens without it), and the WAL is scrubbed after the
+// commit. The pad's record and its pages' records are kept. It says how
+// many pages it destroyed, 0 for a pad used up. ENOTFOUND if the pad is
+// unknown.
 func (s *Store) DestroyPad(ctx context.Context, id string, a ciphergram.Audit) (int, error) {
 	var n int
 	err := s.write(ctx, "DestroyPad", a, func(tx *wtx) error {
@@ -284,6 +303,16 @@ func (s *Store) DestroyPad(ctx context.Context, id string, a ciphergram.Audit) (
 			}
 		}
 		n = len(numbers)
+		// The use of the last page erased the data key (trigger
+		// pages_use_destroys); DestroyPad makes sure of it, whatever
+		// the pad's state, as it promises.
+		erased, err := affected(tx.ExecContext(ctx, `UPDATE pads SET wrapped_key = NULL WHERE seq = ? AND wrapped_key IS NOT NULL`, seq))
+		if err != nil {
+			return err
+		}
+		if erased > 0 {
+			tx.destroyed = true
+		}
 		return nil
 	})
 	if err != nil {

@@ -12,10 +12,12 @@
 // run beside a writer. Statements are prepared once and kept. Every pragma
 // is in the DSN so that each pooled connection has it.
 //
-// Key material (pad digits) is kept apart from the pages' records and
-// deleted when a page is used; see destroy in pages.go for what is and is
-// not guaranteed about the bytes left on disk. Digits never appear in an
-// error or a log line.
+// Key material (pad digits) is kept apart from the pages' records, sealed
+// under a data key of each pad that the office key wraps (vault.go), and
+// deleted when a page is used; the data key is erased with the pad's last
+// unused page. See destroy in pages.go for what is and is not guaranteed
+// about the bytes left on disk. Digits and keys never appear in an error or
+// a log line.
 //
 // Where the ciphergram.Store contract leaves a choice, this store takes the
 // stricter one, documented on each method: indicators must be unique among
@@ -44,6 +46,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"ciphergram"
+	"ciphergram/vault"
 )
 
 // pragmas go into the DSN, so that every connection of the pool gets them.
@@ -98,17 +101,36 @@ type Store struct {
 	scrubDelay time.Duration
 	scrubTimer *time.Timer // set while a scrub is due
 	stats      commitStats
+
+	// office is the office key (vault.go); the store destroys it at Close
+	// when it loaded or derived it itself (ownsKey). keyMu guards its uses
+	// against Close, which sets keyGone: a read that ends after Close gets
+	// an error, not a destroyed key.
+	office  *vault.Key
+	ownsKey bool
+	keyMu   sync.RWMutex
+	keyGone bool
 }
 
 var _ ciphergram.Store = (*Store)(nil)
 
-// Open opens the database file at path, creating it if needed, and brings
-// its schema up to date. path is a file name: ":memory:" and names with a
-// "?" are refused, since each pooled connection would see a database of its
-// own or the DSN would be misread.
-func Open(ctx context.Context, path string) (*Store, error) {
+// Open opens the database file at path, creating it if needed, brings its
+// schema up to date and unlocks it with the office key (see Option; by
+// default the key file KeyFile(path) beside it, created with a new
+// database). A key that is not the database's is refused with an error
+// that wraps vault.ErrWrongKey. path is a file name: ":memory:" and names
+// with a "?" are refused, since each pooled connection would see a
+// database of its own or the DSN would be misread.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" || path == ":memory:" || strings.ContainsRune(path, '?') {
 		return nil, ciphergram.Errorf(ciphergram.EINVALID, "sqlite: %q is not a database file name", path)
+	}
+	var src vault.Source
+	for _, opt := range opts {
+		opt(&src)
+	}
+	if src.Key == nil && src.File == "" && src.Passphrase == nil {
+		src.File = KeyFile(path)
 	}
 	if registerErr != nil {
 		return nil, fmt.Errorf("sqlite: registering %s: %w", containsFunc, registerErr)
@@ -125,8 +147,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err == nil {
 		err = s.migrate(ctx)
 	}
+	if err == nil {
+		err = s.unlock(ctx, src)
+	}
 	if err != nil {
 		db.Close()
+		s.destroyKey()
 		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
 	}
 	s.scrubWAL() // what a process that died before its scrub left
@@ -171,7 +197,20 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 	s.scrubWAL()
 	s.stmts.close()
-	return s.db.Close()
+	err := s.db.Close()
+	s.destroyKey()
+	return err
+}
+
+// destroyKey ends the uses of the office key, and destroys it if the
+// store made it.
+func (s *Store) destroyKey() {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if s.ownsKey && !s.keyGone {
+		s.office.Destroy()
+	}
+	s.keyGone = true
 }
 
 // write runs fn in one IMMEDIATE transaction, appends a to the audit log in

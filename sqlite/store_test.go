@@ -27,11 +27,27 @@ type fixture struct {
 	s    *Store
 	seq  int
 	tg   *ciphergram.Telegram
+	// stored is each pad's key material as the database held it after the
+	// import, to look for in the files (see traces).
+	stored map[string]*storedPad
+}
+
+// storedPad is a pad's key material as the database holds it: its wrapped
+// data key and its pages' sealed digits by number.
+type storedPad struct {
+	wrapped []byte
+	sealed  map[int][]byte
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{t: t, ctx: t.Context(), path: filepath.Join(t.TempDir(), "office.db")}
+	return newFixtureAt(t, filepath.Join(t.TempDir(), "office.db"))
+}
+
+// newFixtureAt is newFixture on the database file at path.
+func newFixtureAt(t *testing.T, path string) *fixture {
+	t.Helper()
+	f := &fixture{t: t, ctx: t.Context(), path: path}
 	f.open()
 	t.Cleanup(func() { f.s.Close() })
 	admin := &ciphergram.User{Name: "admin", Role: ciphergram.RoleAdmin}
@@ -81,7 +97,55 @@ func (f *fixture) pad(id string, dir ciphergram.PadDirection, pages, gpp int) *o
 		c.Pages = append(c.Pages, &cp)
 	}
 	f.must(f.s.ImportPad(f.ctx, &c, dir, f.audit("pad.imported")))
+	f.readStored(id)
 	return p
+}
+
+// readStored keeps the key material of pad id as the database holds it.
+func (f *fixture) readStored(id string) *storedPad {
+	f.t.Helper()
+	sp := &storedPad{sealed: map[int][]byte{}}
+	f.must(f.s.db.QueryRow(`SELECT wrapped_key FROM pads WHERE id = ?`, id).Scan(&sp.wrapped))
+	rows, err := f.s.db.Query(`SELECT d.number, d.digits FROM page_digits d JOIN pads p ON p.seq = d.pad WHERE p.id = ?`, id)
+	f.must(err)
+	defer rows.Close()
+	for rows.Next() {
+		var n int
+		var b []byte
+		f.must(rows.Scan(&n, &b))
+		sp.sealed[n] = b
+	}
+	f.must(rows.Err())
+	if f.stored == nil {
+		f.stored = map[string]*storedPad{}
+	}
+	f.stored[id] = sp
+	return sp
+}
+
+// trace is what the files may hold of one page: its digits past the public
+// indicator, and their sealed form as the database stored it.
+type trace struct {
+	name          string
+	plain, sealed []byte
+}
+
+// traces returns the traces of pages of pad p (all of them if none are
+// named).
+func (f *fixture) traces(p *otp.Pad, pages ...*otp.Page) []trace {
+	f.t.Helper()
+	if len(pages) == 0 {
+		pages = p.Pages
+	}
+	var ts []trace
+	for _, pg := range pages {
+		sealed := f.stored[p.ID].sealed[pg.Number]
+		if sealed == nil {
+			f.t.Fatalf("no sealed digits kept of page %d of %s", pg.Number, p.ID)
+		}
+		ts = append(ts, trace{fmt.Sprintf("page %d of %s", pg.Number, p.ID), pg.Digits[otp.GroupSize:], sealed})
+	}
+	return ts
 }
 
 // exec runs SQL on one of the store's own connections.
@@ -188,20 +252,21 @@ func TestDigitsDestroyed(t *testing.T) {
 			if rows != 0 {
 				t.Errorf("%d used pages keep their digits", rows)
 			}
-			gone := slices.Concat(out.Pages[:30], in.Pages[:1])
+			gone := slices.Concat(f.traces(out, out.Pages[:30]...), f.traces(in, in.Pages[0]))
+			kept := f.traces(out, out.Pages[30:]...)
 			f.awaitGone("open", gone, destroyedAt, delay)
-			checkFiles(t, "open", f.path, nil, out.Pages[30:])
+			checkFiles(t, "open", f.path, nil, kept)
 			f.must(f.s.Close())
-			checkFiles(t, "closed", f.path, gone, out.Pages[30:])
+			checkFiles(t, "closed", f.path, gone, kept)
 			f.open()
 		})
 	}
 }
 
-// awaitGone waits for the digits of pages destroyed at the time given to
+// awaitGone waits for the traces of pages destroyed at the time given to
 // leave the files, and fails if that takes longer than delay (and a margin
 // for a slow machine).
-func (f *fixture) awaitGone(when string, gone []*otp.Page, destroyedAt time.Time, delay time.Duration) {
+func (f *fixture) awaitGone(when string, gone []trace, destroyedAt time.Time, delay time.Duration) {
 	f.t.Helper()
 	margin := 2 * time.Second
 	if delay == 0 {
@@ -210,12 +275,12 @@ func (f *fixture) awaitGone(when string, gone []*otp.Page, destroyedAt time.Time
 	for {
 		left := stillThere(readFiles(f.t, f.path), gone)
 		if len(left) == 0 {
-			f.t.Logf("%s: the digits of %d pages left the files %v after the last destruction returned", when, len(gone), time.Since(destroyedAt).Round(time.Millisecond))
+			f.t.Logf("%s: the sealed digits of %d pages left the files %v after the last destruction returned", when, len(gone), time.Since(destroyedAt).Round(time.Millisecond))
 			return
 		}
 		if time.Since(destroyedAt) > delay+margin {
-			for _, pg := range left {
-				f.t.Errorf("%s: digits of destroyed page %d are still in the files %v after (scrub delay %v)", when, pg.Number, time.Since(destroyedAt), delay)
+			for _, tr := range left {
+				f.t.Errorf("%s: %s, destroyed, is still in the files %v after (scrub delay %v)", when, tr.name, time.Since(destroyedAt), delay)
 			}
 			return
 		}
@@ -223,29 +288,33 @@ func (f *fixture) awaitGone(when string, gone []*otp.Page, destroyedAt time.Time
 	}
 }
 
-// stillThere lists the pages whose digits (past the public indicator) are
-// in files.
-func stillThere(files []byte, pages []*otp.Page) []*otp.Page {
-	var left []*otp.Page
-	for _, pg := range pages {
-		if bytes.Contains(files, pg.Digits[otp.GroupSize:3*otp.GroupSize]) {
-			left = append(left, pg)
+// stillThere lists the pages whose sealed digits, or digits (the first two
+// groups past the public indicator), are in files.
+func stillThere(files []byte, traces []trace) []trace {
+	var left []trace
+	for _, tr := range traces {
+		if bytes.Contains(files, tr.sealed) || bytes.Contains(files, tr.plain[:2*otp.GroupSize]) {
+			left = append(left, tr)
 		}
 	}
 	return left
 }
 
-// checkFiles fails if the digits of a page of gone are in the files at path,
-// or those of a page of kept are not.
-func checkFiles(t *testing.T, when, path string, gone, kept []*otp.Page) {
+// checkFiles fails if a page of gone is in the files at path, sealed or
+// not, or if the sealed digits of a page of kept are not (the search finds
+// what is there) or its digits are, in clear.
+func checkFiles(t *testing.T, when, path string, gone, kept []trace) {
 	t.Helper()
 	files := readFiles(t, path)
-	for _, pg := range stillThere(files, gone) {
-		t.Errorf("%s: digits of destroyed page %d are still in the files", when, pg.Number)
+	for _, tr := range stillThere(files, gone) {
+		t.Errorf("%s: %s, destroyed, is still in the files", when, tr.name)
 	}
-	for _, pg := range kept { // the search finds what is there
-		if !bytes.Contains(files, pg.Digits[otp.GroupSize:]) {
-			t.Errorf("%s: digits of unused page %d are not in the files", when, pg.Number)
+	for _, tr := range kept {
+		if !bytes.Contains(files, tr.sealed) {
+			t.Errorf("%s: the sealed digits of %s, unused, are not in the files", when, tr.name)
+		}
+		if bytes.Contains(files, tr.plain[:2*otp.GroupSize]) {
+			t.Errorf("%s: the digits of %s are in the files in clear", when, tr.name)
 		}
 	}
 }
@@ -271,7 +340,22 @@ func TestSchemaRefuses(t *testing.T) {
 	f.pad("LON-CEN-1", ciphergram.PadOut, 4, 10)
 	_, err := f.s.ClaimPages(f.ctx, "LONDON", "CENTRE", 1, f.tg.ID, f.audit("pages.claimed"))
 	f.must(err)
+	// A pad whose data key was erased with its only page, and one made
+	// behind the store's back with an unused page and no key.
+	spent := f.pad("CEN-LON-1", ciphergram.PadIn, 1, 10)
+	for range otp.MaxFailures {
+		_, err := f.s.RecordAuthFailure(f.ctx, "CENTRE", "LONDON", spent.Pages[0].Indicator(), f.audit("telegram.auth_failed"))
+		f.must(err)
+	}
+	f.must(f.exec(`INSERT INTO pads (id, from_office, to_office, direction, groups_per_page, notes) VALUES ('NOKEY', 'LONDON', 'CENTRE', 'out', 1, '')`))
+	f.must(f.exec(`INSERT INTO pages (pad, number, from_office, to_office, direction, indicator, state)
+		SELECT seq, 7, from_office, to_office, direction, '99999', 'unused' FROM pads WHERE id = 'NOKEY'`))
 	for _, tt := range []struct{ name, sql string }{
+		{"EraseAKeyInUse", `UPDATE pads SET wrapped_key = NULL WHERE id = 'LON-CEN-1'`},
+		{"RestoreAnErasedKey", `UPDATE pads SET wrapped_key = (SELECT wrapped_key FROM pads WHERE id = 'LON-CEN-1') WHERE id = 'CEN-LON-1'`},
+		{"DigitsWithoutAKey", `INSERT INTO page_digits (pad, number, digits) SELECT seq, 7, x'3030' FROM pads WHERE id = 'NOKEY'`},
+		{"ChangeTheKeyCheck", `UPDATE vault SET key_check = x'00'`},
+		{"ForgetTheKeyCheck", `DELETE FROM vault`},
 		{"ReuseAPage", `UPDATE pages SET state = 'unused' WHERE number = 1`},
 		{"TouchAUsedPage", `UPDATE pages SET failures = 1 WHERE number = 1`},
 		{"DeleteAPage", `DELETE FROM pages WHERE number = 1`},

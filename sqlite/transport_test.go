@@ -127,8 +127,8 @@ func TestDestroyPadDigits(t *testing.T) {
 	if rows != len(kept.Pages) {
 		t.Errorf("%d pages keep their digits, want only the %d of the pad kept", rows, len(kept.Pages))
 	}
-	f.awaitGone("destroyed by order", slices.Concat(out.Pages, in.Pages), destroyedAt, f.s.scrubDelay)
-	checkFiles(t, "destroyed by order", f.path, nil, kept.Pages)
+	f.awaitGone("destroyed by order", slices.Concat(f.traces(out), f.traces(in)), destroyedAt, f.s.scrubDelay)
+	checkFiles(t, "destroyed by order", f.path, nil, f.traces(kept))
 }
 
 // TestTransportChoices checks what this store does where the contract

@@ -101,6 +101,11 @@ func testClaimPagesConcurrent(t *testing.T, h Harness) {
 	if len(ds) != claimPages {
 		t.Errorf("%d destruction records, want %d", len(ds), claimPages)
 	}
+	// Whichever claims took the last pages, at once, one of them erased
+	// the data key.
+	if wrapped, digits := e.stored(p.ID); wrapped != nil || len(digits) > 0 {
+		t.Errorf("the pad is used up, and its data key is still stored (%t), with the digits of %d pages", wrapped != nil, len(digits))
+	}
 	checkChain(t, e)
 }
 

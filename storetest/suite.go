@@ -2,8 +2,9 @@
 // implementation (sqlite, postgres) runs it from its own tests and must pass
 // it unchanged. It checks what the Store documentation promises: numbering,
 // single use of pad pages under concurrency and across a crash, the error
-// codes, compare-and-set states, atomicity of failed calls and the audit
-// chain. The access rules of the office live in package office; here only
+// codes, compare-and-set states, atomicity of failed calls, the audit
+// chain, and key material sealed at rest and erased with a pad's last
+// unused page. The access rules of the office live in package office; here only
 // the store's part of them is tested.
 //
 // A store package wires it up in two places:
@@ -21,6 +22,7 @@ import (
 	"testing"
 
 	"ciphergram"
+	"ciphergram/vault"
 )
 
 // Harness tells the suite how to get at one Store implementation.
@@ -29,8 +31,16 @@ type Harness struct {
 	// one test. The database must outlive Close: the suite opens the same
 	// DSN again (Reopen), also from a child process (CrashDuringClaim).
 	NewDSN func(t *testing.T) string
-	// Open opens the store at dsn, creating its schema if needed.
+	// Open opens the store at dsn, creating its schema if needed, with the
+	// harness's office key (the same every time, in every process).
 	Open func(ctx context.Context, dsn string) (ciphergram.Store, error)
+	// OpenWithKey opens the store at dsn with the office key given instead
+	// (KeyAtRest opens with a wrong one).
+	OpenWithKey func(ctx context.Context, dsn string, key *vault.Key) (ciphergram.Store, error)
+	// Stored reads the key material of pad id as the database at dsn
+	// stores it: its wrapped data key (nil once erased) and the stored
+	// digits of its pages that have some, by page number.
+	Stored func(ctx context.Context, dsn, id string) (wrapped []byte, digits map[int][]byte, err error)
 }
 
 // subtest is one conformance test. Each gets its own database, so all run in
@@ -70,6 +80,8 @@ var subtests = []subtest{
 	{"DeleteSessions", testDeleteSessions},
 	{"UpdateLink", testUpdateLink},
 	{"DestroyPad", testDestroyPad},
+	{"KeyAtRest", testKeyAtRest},
+	{"CryptographicErase", testCryptographicErase},
 	{"SendTelegram", testSendTelegram},
 	{"Deliveries", testDeliveries},
 	{"AcceptPart", testAcceptPart},
@@ -86,8 +98,8 @@ var subtests = []subtest{
 // Run runs every conformance test against the store h opens, each as a
 // parallel subtest on its own database.
 func Run(t *testing.T, h Harness) {
-	if h.NewDSN == nil || h.Open == nil {
-		t.Fatal("storetest: Harness needs NewDSN and Open")
+	if h.NewDSN == nil || h.Open == nil || h.OpenWithKey == nil || h.Stored == nil {
+		t.Fatal("storetest: Harness needs NewDSN, Open, OpenWithKey and Stored")
 	}
 	for _, st := range subtests {
 		t.Run(st.name, func(t *testing.T) {

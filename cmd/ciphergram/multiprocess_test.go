@@ -271,20 +271,27 @@ func TestMultiProcessServe(t *testing.T) {
 		}
 		return f
 	}
+	// The office key file is made by the first command, as the database
+	// has no key yet, and named by every command after.
+	keyFile := filepath.Join(dir, "office.key")
 	t0 := time.Now()
 	for _, args := range [][]string{
-		{"office", "init", "--db", dsn, "--name", "LONDON", "--admin", "chief"},
-		{"user", "add", "--db", dsn, "--as", "chief", "--name", "gorsky", "--role", "officer", "--cover", "VADIM"},
-		{"user", "add", "--db", dsn, "--as", "chief", "--name", "clerk", "--role", "clerk"},
-		{"user", "password", "--db", dsn, "--as", "chief", "--name", "chief", "--password-file", pwFile("chief")},
-		{"user", "password", "--db", dsn, "--as", "chief", "--name", "gorsky", "--password-file", pwFile("gorsky")},
-		{"user", "password", "--db", dsn, "--as", "chief", "--name", "clerk", "--password-file", pwFile("clerk")},
-		{"link", "add", "--db", dsn, "--as", "chief", "--peer", "CENTRE"},
-		{"pad", "issue", "--db", dsn, "--as", "chief", "--id", padID, "--from", "LONDON", "--to", "CENTRE", "--pages", strconv.Itoa(pages)},
+		{"office", "init", "--db", dsn, "--key-file", keyFile, "--name", "LONDON", "--admin", "chief"},
+		{"user", "add", "--db", dsn, "--key-file", keyFile, "--as", "chief", "--name", "gorsky", "--role", "officer", "--cover", "VADIM"},
+		{"user", "add", "--db", dsn, "--key-file", keyFile, "--as", "chief", "--name", "clerk", "--role", "clerk"},
+		{"user", "password", "--db", dsn, "--key-file", keyFile, "--as", "chief", "--name", "chief", "--password-file", pwFile("chief")},
+		{"user", "password", "--db", dsn, "--key-file", keyFile, "--as", "chief", "--name", "gorsky", "--password-file", pwFile("gorsky")},
+		{"user", "password", "--db", dsn, "--key-file", keyFile, "--as", "chief", "--name", "clerk", "--password-file", pwFile("clerk")},
+		{"link", "add", "--db", dsn, "--key-file", keyFile, "--as", "chief", "--peer", "CENTRE"},
+		{"pad", "issue", "--db", dsn, "--key-file", keyFile, "--as", "chief", "--id", padID, "--from", "LONDON", "--to", "CENTRE", "--pages", strconv.Itoa(pages)},
 	} {
 		if out, stderr, err := run(t, "", args...); err != nil {
 			t.Fatalf("ciphergram %s: %v\n%s%s", strings.Join(args[:2], " "), err, out, stderr)
 		}
+	}
+	// Without a key, a PostgreSQL office does not open.
+	if _, stderr, err := run(t, "", "pad", "inventory", "--db", dsn, "--as", "clerk"); err == nil || !strings.Contains(stderr+err.Error(), "needs an office key") {
+		t.Errorf("pad inventory without --key-file: %v %s", err, stderr)
 	}
 	t.Logf("office set up in %v", time.Since(t0).Round(time.Millisecond))
 
@@ -292,7 +299,7 @@ func TestMultiProcessServe(t *testing.T) {
 	t0 = time.Now()
 	var srv [servers]*child
 	for i := range srv {
-		srv[i] = startChild(t, fmt.Sprintf("server %d", i+1), "serve", "--db", dsn, "--addr", "127.0.0.1:0")
+		srv[i] = startChild(t, fmt.Sprintf("server %d", i+1), "serve", "--db", dsn, "--key-file", keyFile, "--addr", "127.0.0.1:0")
 	}
 	for _, s := range srv {
 		s.waitServing(t)
@@ -372,18 +379,18 @@ func TestMultiProcessServe(t *testing.T) {
 		}
 	}
 
-	checkOneUsePerPage(t, dsn, ids, enciphered, padID, pages)
+	checkOneUsePerPage(t, dsn, keyFile, ids, enciphered, padID, pages)
 
 	// The office's own view from the command line: the pad inventory and
 	// the audit log, whose chain the two processes appended to at once.
-	out, stderr, err := run(t, "", "pad", "inventory", "--db", dsn, "--as", "clerk")
+	out, stderr, err := run(t, "", "pad", "inventory", "--db", dsn, "--key-file", keyFile, "--as", "clerk")
 	if err != nil {
 		t.Fatal(err, stderr)
 	}
 	if want := fmt.Sprintf(`(?m)^%s +LONDON +CENTRE +out +%d +%d +%d$`, padID, pages, telegrams, pages-telegrams); !regexp.MustCompile(want).MatchString(out) {
 		t.Errorf("pad inventory, want %s:\n%s", want, out)
 	}
-	out, stderr, err = run(t, "", "audit", "verify", "--db", dsn, "--as", "chief")
+	out, stderr, err = run(t, "", "audit", "verify", "--db", dsn, "--key-file", keyFile, "--as", "chief")
 	if err != nil || !strings.Contains(out, "chain intact") {
 		t.Errorf("audit verify: %v\n%s%s", err, out, stderr)
 	}
@@ -393,10 +400,10 @@ func TestMultiProcessServe(t *testing.T) {
 // telegrams ids were enciphered as the API said, numbered 1..n once each,
 // with n distinct pages of the pad, each burned for one of them with
 // reason "sent", whose indicators are the first groups of their wires.
-func checkOneUsePerPage(t *testing.T, dsn string, ids []int64, api []mpTelegram, padID string, pages int) {
+func checkOneUsePerPage(t *testing.T, dsn, keyFile string, ids []int64, api []mpTelegram, padID string, pages int) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := postgres.Open(ctx, dsn)
+	st, err := postgres.Open(ctx, dsn, postgres.WithKeyFile(keyFile))
 	if err != nil {
 		t.Fatal(err)
 	}

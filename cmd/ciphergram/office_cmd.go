@@ -15,18 +15,35 @@ import (
 // officeFlags are the flags every office command has.
 type officeFlags struct {
 	db, as *string
+	key    keyFlags
 }
 
 func addOfficeFlags(fs *flag.FlagSet) officeFlags {
 	return officeFlags{
-		db: fs.String("db", "ciphergram.db", "the office's database: a SQLite file, or a postgres:// URL"),
-		as: fs.String("as", os.Getenv("CIPHERGRAM_USER"), "the user acting (default $CIPHERGRAM_USER)"),
+		db:  fs.String("db", "ciphergram.db", "the office's database: a SQLite file, or a postgres:// URL"),
+		as:  fs.String("as", os.Getenv("CIPHERGRAM_USER"), "the user acting (default $CIPHERGRAM_USER)"),
+		key: addKeyFlags(fs),
+	}
+}
+
+// keyFlags name the office key, which encrypts the pads at rest: a key
+// file, or a passphrase the key is derived from (see package vault).
+type keyFlags struct {
+	file, passFile *string
+}
+
+func addKeyFlags(fs *flag.FlagSet) keyFlags {
+	return keyFlags{
+		file: fs.String("key-file", "", "the office key file, which encrypts the pads at rest (default $CIPHERGRAM_KEY_FILE, "+
+			"or for a SQLite database the file DB.key beside it; created with a new database; required for PostgreSQL)"),
+		passFile: fs.String("key-passphrase-file", "", "derive the office key from the passphrase in this file instead of a key file "+
+			"(argon2id; at least 12 characters; the database keeps the salt)"),
 	}
 }
 
 // openOffice opens the office database. The caller closes the store.
 func (m *Main) openOffice(ctx context.Context, f officeFlags) (*office.Service, ciphergram.Store, error) {
-	st, err := openStore(ctx, *f.db)
+	st, err := openStore(ctx, *f.db, f.key, m.Stderr)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -75,7 +92,8 @@ func (m *Main) group(ctx context.Context, group, summary string, subs map[string
 		for _, n := range sortedKeys(subs) {
 			fmt.Fprintf(m.Stdout, "  %-10s %s\n", n, subs[n].usage)
 		}
-		fmt.Fprintf(m.Stdout, "\nEvery subcommand takes --db FILE (default ./ciphergram.db) and --as USER.\n")
+		fmt.Fprintf(m.Stdout, "\nEvery subcommand takes --db FILE (default ./ciphergram.db), --as USER, and --key-file FILE\n"+
+			"(default DB.key beside a SQLite database; required for PostgreSQL) or --key-passphrase-file FILE.\n")
 		return nil
 	}
 	c, ok := subs[args[0]]

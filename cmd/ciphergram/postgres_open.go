@@ -9,9 +9,10 @@ import (
 )
 
 // openPostgres opens a PostgreSQL store: a Centre that outgrows one
-// machine, served by several processes against one database.
-func openPostgres(ctx context.Context, dsn string) (ciphergram.Store, error) {
-	st, err := postgres.Open(ctx, dsn)
+// machine, served by several processes against one database. The options
+// name its office key.
+func openPostgres(ctx context.Context, dsn string, opts ...postgres.Option) (ciphergram.Store, error) {
+	st, err := postgres.Open(ctx, dsn, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", redactDSN(dsn), err)
 	}

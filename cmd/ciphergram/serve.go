@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,15 +18,17 @@ import (
 
 	"ciphergram"
 	"ciphergram/office"
+	"ciphergram/postgres"
 	"ciphergram/sqlite"
 	"ciphergram/web"
 )
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
-	fs := m.newFlags("serve", "[--db URL] [--addr HOST:PORT] [--name OFFICE [--centre]]", `  ciphergram serve --name LONDON                 # first start: creates ./ciphergram.db and its admin
+	fs := m.newFlags("serve", "[--db URL] [--key-file FILE] [--addr HOST:PORT] [--name OFFICE [--centre]]", `  ciphergram serve --name LONDON                 # first start: creates ./ciphergram.db, its key file ./ciphergram.db.key and its admin
   ciphergram serve --db centre.db --addr 127.0.0.1:8081
-  ciphergram serve --db postgres://ciphergram@db.example/centre --addr :8443 --tls-cert c.pem --tls-key k.pem`)
+  ciphergram serve --db postgres://ciphergram@db.example/centre --key-file /etc/ciphergram/centre.key --addr :8443 --tls-cert c.pem --tls-key k.pem`)
 	db := fs.String("db", "ciphergram.db", "the office's database: a SQLite file, or a postgres:// URL")
+	keys := addKeyFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "where to listen")
 	name := fs.String("name", "", "on a fresh database: the office's name (e.g. LONDON, CENTRE)")
 	centre := fs.Bool("centre", false, "on a fresh database: the office is the Centre")
@@ -41,7 +46,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return fmt.Errorf("serve: --log-level: %v", err)
 	}
 	log := slog.New(slog.NewJSONHandler(m.Stderr, &slog.HandlerOptions{Level: lv}))
-	st, err := openStore(ctx, *db)
+	st, err := openStore(ctx, *db, keys, m.Stderr)
 	if err != nil {
 		return err
 	}
@@ -67,15 +72,58 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	return srv.stop()
 }
 
-// openStore opens the store a --db value names: a postgres:// URL or a
-// SQLite file.
-func openStore(ctx context.Context, dsn string) (ciphergram.Store, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return openPostgres(ctx, dsn)
+// openStore opens the store a --db value names, a postgres:// URL or a
+// SQLite file, with the office key the key flags name: a key file (by
+// default $CIPHERGRAM_KEY_FILE, or DB.key beside a SQLite file; none for
+// PostgreSQL, which needs one named) or a passphrase from a file. A key
+// file that opening the store created is announced on w, with what to do
+// with it.
+func openStore(ctx context.Context, dsn string, keys keyFlags, w io.Writer) (ciphergram.Store, error) {
+	pg := strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	keyFile, passFile := *keys.file, *keys.passFile
+	switch {
+	case keyFile != "" && passFile != "":
+		return nil, &hintError{errors.New("give --key-file or --key-passphrase-file, not both"), "the office key is in a key file or derived from a passphrase"}
+	case keyFile == "" && passFile == "":
+		keyFile = os.Getenv("CIPHERGRAM_KEY_FILE")
 	}
-	st, err := sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite:"))
-	if err != nil {
+	if keyFile == "" && passFile == "" && !pg {
+		keyFile = sqlite.KeyFile(path)
+	}
+	var sqliteOpt sqlite.Option
+	var pgOpt postgres.Option
+	switch {
+	case passFile != "":
+		b, err := os.ReadFile(passFile)
+		if err != nil {
+			return nil, fmt.Errorf("--key-passphrase-file: %w", err)
+		}
+		defer clear(b)
+		pass := bytes.TrimRight(b, "\r\n")
+		sqliteOpt, pgOpt = sqlite.WithPassphrase(pass), postgres.WithPassphrase(pass)
+	case keyFile != "":
+		sqliteOpt, pgOpt = sqlite.WithKeyFile(keyFile), postgres.WithKeyFile(keyFile)
+	default:
+		return nil, &hintError{errors.New("a PostgreSQL database needs an office key: it encrypts the pads at rest"),
+			"give --key-file FILE (made with a new database; keep it apart from the database's backups) or --key-passphrase-file FILE, or set CIPHERGRAM_KEY_FILE"}
+	}
+	_, statErr := os.Stat(keyFile)
+	var st ciphergram.Store
+	var err error
+	if pg {
+		st, err = openPostgres(ctx, dsn, pgOpt)
+	} else if st, err = sqlite.Open(ctx, path, sqliteOpt); err != nil {
 		return nil, fmt.Errorf("opening %s: %w", dsn, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if keyFile != "" && errors.Is(statErr, fs.ErrNotExist) {
+		if _, err := os.Stat(keyFile); err == nil {
+			fmt.Fprintf(w, "ciphergram: made the office key file %s, which encrypts the pads at rest: keep it secret, "+
+				"and back it up apart from the database (without it no pad can be read)\n", keyFile)
+		}
 	}
 	return st, nil
 }

@@ -6,6 +6,7 @@ package pgtest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"fmt"
 	"net/url"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"ciphergram/vault"
 )
 
 // Env names the variable that holds the DSN of the PostgreSQL server
@@ -102,4 +105,16 @@ func WithParams(dsn string, params map[string]string) (string, error) {
 		dsn += fmt.Sprintf(" %s='%s'", k, v)
 	}
 	return dsn, nil
+}
+
+// Key returns the office key of the tests' stores: a fixed key, the same in
+// every process, so that a child process (the crash test) opens a schema
+// its parent made. It seals nothing but test pads.
+func Key() *vault.Key {
+	b := sha256.Sum256([]byte("ciphergram test office key: never for real pads"))
+	k, err := vault.KeyFromBytes(b[:])
+	if err != nil {
+		panic(err)
+	}
+	return k
 }

@@ -1,0 +1,238 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"ciphergram/otp"
+	"ciphergram/vault"
+)
+
+// Key material at rest.
+//
+// Every pad's digits are sealed under a data key of its own, kept wrapped
+// by the office key (package vault; the schema is migrations/0008_vault.sql).
+// The store holds the office key while it is open, and unwraps a pad's
+// data key only for the read that needs it, destroying it after. Using the
+// last unused page of a pad, or destroying the pad, erases its wrapped key
+// in the same transaction. What that guarantees on disk is what destroy in
+// pages.go says of the digits: the row version that held the key stays in
+// the table's file until VACUUM prunes it, and in the WAL (and any archive,
+// backup or replica) until recycled; but there, without the office key, it
+// opens nothing, and with it only the pages that were still unused in the
+// same old copy.
+
+// Option sets how Open finds the office key. One is required: a store
+// without an office key is refused (EINVALID).
+type Option func(*vault.Source)
+
+// WithKey opens the store with the office key given. The caller keeps it,
+// and destroys it after Close.
+func WithKey(k *vault.Key) Option { return func(src *vault.Source) { src.Key = k } }
+
+// WithKeyFile opens the store with the office key in the key file at path
+// (vault.LoadKeyFile). When the file does not exist and the database holds
+// no office key yet (a new database, or one made before keys), a new key
+// file is created there (mode 0600); when the database has a key, a missing
+// file is an error.
+func WithKeyFile(path string) Option { return func(src *vault.Source) { src.File = path } }
+
+// WithPassphrase opens the store with the office key derived from the
+// passphrase (vault.KeyFromPassphrase, at least vault.MinPassphrase
+// characters) and the salt the database keeps; a new database gets a new
+// salt. The caller zeroes the passphrase after Open.
+func WithPassphrase(p []byte) Option {
+	if p == nil {
+		p = []byte{} // given, and too short
+	}
+	return func(src *vault.Source) { src.Passphrase = p }
+}
+
+// unlock sets the store's office key on conn, which holds the migration
+// lock, so that processes opening a new database at once agree on one key:
+// the first records the check (and salt) of its key, and the others find
+// it. Then the plain digits of a database older than keys are sealed
+// (sealPlainPads).
+func (s *Store) unlock(ctx context.Context, conn *pgxpool.Conn, src vault.Source) error {
+	var st *vault.Stored
+	var rec vault.Stored
+	err := conn.QueryRow(ctx, `SELECT key_check, salt FROM vault WHERE id = 1`).Scan(&rec.Check, &rec.Salt)
+	switch {
+	case err == nil:
+		st = &rec
+	case !errors.Is(err, pgx.ErrNoRows):
+		return err
+	}
+	key, owned, keep, err := src.Open(st)
+	if err != nil {
+		return err
+	}
+	if keep != nil {
+		_, err = conn.Exec(ctx, `INSERT INTO vault (id, key_check, salt) VALUES (1, $1, $2)`, keep.Check, keep.Salt)
+		if err != nil {
+			if owned {
+				key.Destroy()
+			}
+			return err
+		}
+	}
+	s.office, s.ownsKey = key, owned
+	return s.sealPlainPads(ctx, conn)
+}
+
+// sealPlainPads seals the digits of the pads that have digits but no
+// wrapped key: those of a database made before keys (migration 0008). Each
+// gets a data key; its plain rows are deleted and sealed ones inserted,
+// all pads in one transaction. (The dead rows keep the plain digits until
+// VACUUM, as used digits do; see destroy.)
+func (s *Store) sealPlainPads(ctx context.Context, conn *pgxpool.Conn) error {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer rollback(ctx, tx)
+	rows, err := tx.Query(ctx, `SELECT seq, id FROM pads p WHERE wrapped_key IS NULL
+		AND EXISTS (SELECT FROM page_digits d WHERE d.pad = p.seq) ORDER BY seq FOR UPDATE`)
+	type pad struct {
+		seq int64
+		id  string
+	}
+	pads, err := collect(rows, err, func(r pgx.Row) (pad, error) {
+		var p pad
+		return p, r.Scan(&p.seq, &p.id)
+	})
+	if err != nil || len(pads) == 0 {
+		return err
+	}
+	for _, p := range pads {
+		if err := s.sealPlainPad(ctx, tx, p.seq, p.id); err != nil {
+			return err
+		}
+	}
+	return tx.Commit(ctx)
+}
+
+// sealPlainPad seals the plain digits of the pad numbered seq in tx.
+func (s *Store) sealPlainPad(ctx context.Context, tx pgx.Tx, seq int64, id string) error {
+	rows, err := tx.Query(ctx, `SELECT number, false, 0, digits FROM page_digits WHERE pad = $1 ORDER BY number`, seq)
+	if err != nil {
+		return err
+	}
+	p := &otp.Pad{ID: id}
+	if p.Pages, err = scanPages(rows, nil); err != nil {
+		return err
+	}
+	defer p.Wipe()
+	sp, err := seal(s.office, p)
+	if err != nil {
+		return err
+	}
+	numbers := make([]int32, len(p.Pages))
+	for i, pg := range p.Pages {
+		numbers[i] = int32(pg.Number)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE pads SET wrapped_key = $1 WHERE seq = $2`, sp.wrapped, seq); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM page_digits WHERE pad = $1`, seq); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO page_digits (pad, number, digits)
+		SELECT $1, number, digits FROM unnest($2::integer[], $3::bytea[]) AS d (number, digits)`, seq, numbers, sp.pages)
+	return err
+}
+
+// sealedPad is a pad ready to store: its wrapped data key (nil when no page
+// is unused) and the sealed digits of its pages, by index in the pad's
+// Pages (nil for burned pages).
+type sealedPad struct {
+	wrapped []byte
+	pages   [][]byte
+}
+
+// withKey runs fn with the office key, unless Close has ended its uses.
+func (s *Store) withKey(fn func(office *vault.Key) error) error {
+	s.keyMu.RLock()
+	defer s.keyMu.RUnlock()
+	if s.keyGone {
+		return errKeyGone
+	}
+	return fn(s.office)
+}
+
+// errKeyGone is the error of a use of the office key after Close.
+var errKeyGone = errors.New("the store is closed: its office key is gone")
+
+// seal draws a data key for p, wraps it under the office key and seals the
+// unused pages; the data key is destroyed before it returns. A pad with no
+// unused page gets no key.
+func (s *Store) seal(p *otp.Pad) (sp *sealedPad, err error) {
+	err = s.withKey(func(office *vault.Key) error {
+		sp, err = seal(office, p)
+		return err
+	})
+	return sp, err
+}
+
+// seal is Store.seal under the office key given.
+func seal(office *vault.Key, p *otp.Pad) (*sealedPad, error) {
+	sp := &sealedPad{pages: make([][]byte, len(p.Pages))}
+	unused := false
+	for _, pg := range p.Pages {
+		unused = unused || !pg.Burned
+	}
+	if !unused {
+		return sp, nil
+	}
+	dk, err := vault.NewDataKey()
+	if err != nil {
+		return nil, err
+	}
+	defer dk.Destroy()
+	if sp.wrapped, err = vault.Wrap(office, p.ID, dk); err != nil {
+		return nil, err
+	}
+	for i, pg := range p.Pages {
+		if !pg.Burned {
+			sp.pages[i] = vault.SealPage(dk, p.ID, pg.Number, pg.Digits)
+		}
+	}
+	return sp, nil
+}
+
+// sealedRef says where a sealed page read belongs: its pad's ID and wrapped
+// data key.
+type sealedRef struct {
+	padID   string
+	wrapped []byte
+}
+
+// openPages replaces the sealed digits of each page read with its digits,
+// page i under the data key refs[i] names; pages without digits (used)
+// are left as they are. On an error it wipes every page and returns it: a
+// page that does not open is an internal fault, and the read releases
+// nothing.
+func (s *Store) openPages(refs []sealedRef, pages []*otp.Page) error {
+	err := s.withKey(func(office *vault.Key) error {
+		o := vault.NewOpener(office)
+		defer o.Close()
+		for i, pg := range pages {
+			if pg.Digits == nil {
+				continue
+			}
+			digits, err := o.Open(refs[i].padID, refs[i].wrapped, pg.Number, pg.Digits)
+			if err != nil {
+				return err
+			}
+			pg.Digits = digits // the sealed bytes are no secret
+		}
+		return nil
+	})
+	if err != nil {
+		wipe(pages)
+	}
+	return err
+}
