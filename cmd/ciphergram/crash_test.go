@@ -18,7 +18,9 @@ import (
 
 	"ciphergram"
 	"ciphergram/cipher"
+	"ciphergram/internal/pgtest"
 	"ciphergram/office"
+	"ciphergram/postgres"
 	"ciphergram/sqlite"
 )
 
@@ -41,20 +43,51 @@ func crashCycles() int {
 // crashOffice is LONDON's database, with signed telegrams waiting to be
 // enciphered and cables from the CENTRE waiting to be received.
 type crashOffice struct {
-	db       string
+	db       string   // a SQLite file, or a postgres:// URL
+	keyFile  string   // the office key file of a PostgreSQL office (SQLite keeps its own beside the file)
 	signed   []int64  // outgoing telegrams to encipher, in order
 	incoming []string // the CENTRE's cables to LONDON, in order
 }
 
-// setUpCrashOffice builds LONDON in-process: users, a link, an outgoing
-// pad, an incoming pad whose other copy a CENTRE in memory uses to
-// encipher n cables to LONDON.
-func setUpCrashOffice(t *testing.T, dir string, n int) *crashOffice {
+func (co *crashOffice) postgres() bool { return strings.HasPrefix(co.db, "postgres://") }
+
+// open opens LONDON's store in the test process.
+func (co *crashOffice) open(t *testing.T) ciphergram.Store {
+	t.Helper()
+	var st ciphergram.Store
+	var err error
+	if co.postgres() {
+		st, err = postgres.Open(context.Background(), co.db, postgres.WithKeyFile(co.keyFile))
+	} else {
+		st, err = sqlite.Open(context.Background(), co.db)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// serveArgs are the arguments that serve LONDON.
+func (co *crashOffice) serveArgs() []string {
+	args := []string{"serve", "--db", co.db, "--addr", "127.0.0.1:0", "--log-level", "error"}
+	if co.postgres() {
+		args = append(args, "--key-file", co.keyFile)
+	}
+	return args
+}
+
+// setUpCrashOffice builds LONDON in-process in co.db: users, a link, an
+// outgoing pad, an incoming pad whose other copy a CENTRE (a SQLite file in
+// dir) uses to encipher n cables to LONDON.
+func setUpCrashOffice(t *testing.T, dir string, co *crashOffice, n int) {
 	t.Helper()
 	ctx := context.Background()
-	co := &crashOffice{db: filepath.Join(dir, "london.db")}
-	london := newCrashService(t, co.db, "LONDON", false)
-	centre := newCrashService(t, filepath.Join(dir, "centre.db"), "CENTRE", true)
+	london := newCrashService(t, co.open(t), "LONDON", false)
+	centreStore, err := sqlite.Open(ctx, filepath.Join(dir, "centre.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	centre := newCrashService(t, centreStore, "CENTRE", true)
 	hash, err := office.HashPassword(password)
 	if err != nil {
 		t.Fatal(err)
@@ -87,16 +120,11 @@ func setUpCrashOffice(t *testing.T, dir string, n int) *crashOffice {
 	}
 	london.Store().Close()
 	centre.Store().Close()
-	return co
 }
 
-func newCrashService(t *testing.T, path, name string, centre bool) *office.Service {
+func newCrashService(t *testing.T, st ciphergram.Store, name string, centre bool) *office.Service {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	svc := office.New(st)
 	if err := svc.Init(ctx, name, centre, "admin"); err != nil {
 		t.Fatal(err)
@@ -161,10 +189,25 @@ type acked struct {
 // no page burned without its wire (the claim and the wire commit together),
 // and that the database and the audit chain are intact.
 func TestCrashRecovery(t *testing.T) {
+	dir := t.TempDir()
+	crashRecovery(t, dir, &crashOffice{db: filepath.Join(dir, "london.db")})
+}
+
+// TestCrashRecoveryPostgres is TestCrashRecovery with LONDON on
+// PostgreSQL: the server process dies, the database lives on and must
+// roll back whatever the dead process had under way.
+func TestCrashRecoveryPostgres(t *testing.T) {
+	if os.Getenv(pgtest.Env) == "" {
+		t.Skipf("%s is not set: no PostgreSQL server to test with", pgtest.Env)
+	}
+	dir := t.TempDir()
+	crashRecovery(t, dir, &crashOffice{db: pgtest.NewDSN(t), keyFile: filepath.Join(dir, "london.key")})
+}
+
+func crashRecovery(t *testing.T, dir string, co *crashOffice) {
 	cycles := crashCycles()
 	const perCycle = 2 // enciphers and receipts per cycle
-	dir := t.TempDir()
-	co := setUpCrashOffice(t, dir, cycles*perCycle)
+	setUpCrashOffice(t, dir, co, cycles*perCycle)
 	api := newAPIClient()
 	ack := &acked{enciphered: map[int64]string{}, received: map[int]int64{}, registered: map[int64]string{}}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
@@ -172,7 +215,7 @@ func TestCrashRecovery(t *testing.T) {
 	var toDecipher []int64
 	next, nextIn := 0, 0
 	for cycle := range cycles {
-		c := startChild(t, fmt.Sprintf("server %d", cycle), "serve", "--db", co.db, "--addr", "127.0.0.1:0", "--log-level", "error")
+		c := startChild(t, fmt.Sprintf("server %d", cycle), co.serveArgs()...)
 		c.waitServing(t)
 		if token == "" {
 			var s struct {
@@ -248,19 +291,18 @@ func nrOf(t *testing.T, wire string) int {
 
 func checkAfterCrashes(t *testing.T, co *crashOffice, ack *acked) {
 	ctx := context.Background()
-	db, err := sql.Open("sqlite", co.db)
-	if err != nil {
-		t.Fatal(err)
+	if !co.postgres() { // PostgreSQL outlived the server: its files were never at risk
+		db, err := sql.Open("sqlite", co.db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var integrity string
+		if err := db.QueryRow(`PRAGMA integrity_check`).Scan(&integrity); err != nil || integrity != "ok" {
+			t.Errorf("integrity_check: %q, %v", integrity, err)
+		}
+		db.Close()
 	}
-	var integrity string
-	if err := db.QueryRow(`PRAGMA integrity_check`).Scan(&integrity); err != nil || integrity != "ok" {
-		t.Errorf("integrity_check: %q, %v", integrity, err)
-	}
-	db.Close()
-	st, err := sqlite.Open(ctx, co.db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := co.open(t)
 	defer st.Close()
 	svc := office.New(st)
 	if n, err := svc.VerifyAudit(ctx, crashActor(t, svc, "admin")); err != nil {
