@@ -78,6 +78,11 @@ const pragmas = "_txlock=immediate" +
 // settings (ciphergram bench); the store itself is opened with Open.
 func DSN(path string) string { return path + "?" + pragmas }
 
+// driverName is the database/sql driver the store opens files with. The
+// fault tests (faults_test.go) put a driver that fails on command in front
+// of it.
+var driverName = "sqlite"
+
 // busyTimeoutMillis is the busy_timeout of the DSN, restored after a
 // checkpoint that ran without one.
 const busyTimeoutMillis = 10000
@@ -135,7 +140,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if registerErr != nil {
 		return nil, fmt.Errorf("sqlite: registering %s: %w", containsFunc, registerErr)
 	}
-	db, err := sql.Open("sqlite", DSN(path))
+	db, err := sql.Open(driverName, DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
 	}
