@@ -92,6 +92,14 @@ type DepthOptions struct {
 	// MaxOffset bounds |K| in the statistical search (0: every offset that
 	// leaves MinOverlap groups).
 	MaxOffset int
+	// AnyOffset makes the statistical search try every offset that leaves
+	// MinOverlap groups. Without it, it tries only the offsets at which the
+	// two parts fit on one pad page of 60 groups (a part of m groups begins
+	// at page group 59-m at the latest), the only ones a depth can have
+	// when every part is enciphered on one page: two parts of 58 groups
+	// share a page only at offset 0, two of 30 groups at -28 to 28. Parts
+	// longer than a page can hold are searched at every offset.
+	AnyOffset bool
 	// SkipIndicators and SkipStatistical turn either method off.
 	SkipIndicators, SkipStatistical bool
 	// Workers is the number of goroutines of the statistical search (0:
@@ -140,7 +148,8 @@ func FindDepths(xs []*Intercept, opts DepthOptions, progress func(done, total in
 		if opts.Threshold == 0 {
 			opts.Threshold = DepthThreshold(len(xs), searchSize(parts, opts))
 		}
-		found = append(found, statisticalDepths(model, parts, seen, opts, progress)...)
+		stat, _ := statisticalDepths(model, parts, seen, opts, progress)
+		found = append(found, stat...)
 	}
 	slices.SortFunc(found, func(a, b foundDepth) int {
 		return cmp.Or(cmp.Compare(a.aIdx, b.aIdx), cmp.Compare(a.bIdx, b.bIdx))
@@ -153,13 +162,16 @@ func FindDepths(xs []*Intercept, opts DepthOptions, progress func(done, total in
 }
 
 // Calibration of the statistical threshold (TestCalibrateThreshold,
-// docs/lab.md): over 7.9e8 alignments of unrelated simulated parts, 56
-// scored 8 or more, and the excess over 8 was close to exponential with a
-// mean of 1.5 nats. So an alignment scores t >= 8 or more with
-// probability about calAt8 * exp(-calRate*(t-8)).
+// docs/lab.md): in traffic without depths, over 1.64e9 alignments tried at
+// the offsets a page allows (16 simulations of 5,400 parts) 76 passed the
+// first stage and scored 8 or more, 4.6e-8 an alignment, and over 7.85e8
+// tried at every offset (2 simulations) 31 did, 3.9e-8. The excess over 8
+// is close to exponential, with a mean of 1.6 nats but a few far ones
+// (20.5 the highest): a mean of 1.8 is assumed. So an alignment scores t
+// >= 8 or more with probability about calAt8 * exp(-calRate*(t-8)).
 const (
-	calAt8   = 7.1e-8
-	calRate  = 0.67
+	calAt8   = 4.6e-8
+	calRate  = 0.55
 	calAim   = 1e-5 // false pairs per part aimed at: 1 in 10,000 with a margin of 10
 	calFloor = 12.0 // never report less
 )
@@ -168,7 +180,8 @@ const (
 // of parts intercepts where the search tries the given number of
 // alignments (pair and offset): the least score that unrelated pairs
 // reach, by the calibration, fewer than once per 100,000 parts. It grows
-// with the logarithm of the search: about 14 for 500 parts, 18 for 10,000.
+// with the logarithm of the search: about 14 for 500 parts, 17 for 10,000
+// (20 if every offset is tried).
 func DepthThreshold(parts, alignments int) float64 {
 	if parts < 1 || alignments < 1 {
 		return calFloor
@@ -193,10 +206,7 @@ func searchSize(parts []*depthPart, opts DepthOptions) int {
 	h := 0
 	for i, ma := range lengths {
 		for _, mb := range lengths[i:] {
-			lo, hi := opts.MinOverlap-ma, mb-opts.MinOverlap
-			if opts.MaxOffset > 0 {
-				lo, hi = max(lo, -opts.MaxOffset), min(hi, opts.MaxOffset)
-			}
+			lo, hi := searchOffsets(ma, mb, opts)
 			pairs := count[ma] * count[mb]
 			if ma == mb {
 				pairs = count[ma] * (count[ma] - 1) / 2
@@ -205,6 +215,20 @@ func searchSize(parts []*depthPart, opts DepthOptions) int {
 		}
 	}
 	return h
+}
+
+// searchOffsets returns the offsets the statistical search tries for
+// parts of ma and mb groups, the first before the second (lo > hi: none).
+func searchOffsets(ma, mb int, opts DepthOptions) (lo, hi int) {
+	lo, hi = opts.MinOverlap-ma, mb-opts.MinOverlap
+	if opts.MaxOffset > 0 {
+		lo, hi = max(lo, -opts.MaxOffset), min(hi, opts.MaxOffset)
+	}
+	if !opts.AnyOffset && max(ma, mb) <= pageGroups-2 {
+		plo, phi := pageOffsets(ma, mb)
+		lo, hi = max(lo, plo), min(hi, phi)
+	}
+	return lo, hi
 }
 
 // foundDepth is a Depth with the ranks of its parts, for sorting.
@@ -258,9 +282,10 @@ const partPlainDigits = 58 * 5
 type depthPart struct {
 	x      *Intercept
 	idx    int
-	digits []byte // cipher digit values 0..9 ('?' as 0)
-	m      int    // cipher groups
-	phase  int    // code-stream position of digit 0, mod 4
+	digits []byte      // cipher digit values 0..9 ('?' as 0)
+	m      int         // cipher groups
+	phase  int         // code-stream position of digit 0, mod 4
+	codes  *stageCodes // the first stage's windows (stage)
 }
 
 func newDepthPart(x *Intercept, idx int) *depthPart {
@@ -289,6 +314,15 @@ func (p *depthPart) load() *depthPart {
 		d[i] = c
 	}
 	p.digits = d
+	return p
+}
+
+// stage fills in the windows of the first stage, once, and the digits.
+// Only the statistical search needs them.
+func (p *depthPart) stage() *depthPart {
+	if p.codes == nil {
+		p.codes = newStageCodes(p.load().digits)
+	}
 	return p
 }
 
@@ -360,9 +394,6 @@ func indicatorDepths(model *DepthModel, parts []*depthPart, seen map[[2]int]bool
 		K := c.b.m - c.a.m
 		c.a.load()
 		c.b.load()
-		if q, ok := model.quickScore(c.a, c.b, K); !ok || q < dmQuickPass {
-			continue
-		}
 		if s := model.score(c.a, c.b, K); s >= need {
 			seen[[2]int{c.a.idx, c.b.idx}] = true
 			out = append(out, foundDepth{Depth{A: c.a.x.ID, B: c.b.x.ID, Offset: K, Score: roundScore(s),
@@ -394,41 +425,87 @@ func roundScore(x float64) float64 { return math.Round(x*100) / 100 }
 
 // bestSmallOffset returns the offset in [-IndicatorOffsets,
 // IndicatorOffsets] that best explains two parts known to share a page,
-// and its score: 0 unless another offset scores offsetPenalty more. Other
-// offsets get the full score only if the first stage does not abandon
-// them.
+// and its score. Each offset K is weighed by its score plus the evidence
+// of the end groups (endEvidence), the log-likelihood ratio of all the
+// parts' groups under "in depth at K" against "unrelated"; an offset
+// other than 0 must gain offsetPenalty more (most clerks begin at group
+// 1: with one part in ten begun late, K = 0 is about 200 times likelier a
+// priori than any one other offset, e^5.3). Offsets the page cannot hold
+// are not tried (pageOffsets), unless a part is too long for one.
 func (m *DepthModel) bestSmallOffset(a, b *depthPart) (int, float64) {
-	best, bestS := 0, 0.0
-	if groupsShared(a.m, b.m, 0) > 0 {
-		bestS = m.score(a, b, 0)
+	lo, hi := -IndicatorOffsets, IndicatorOffsets
+	if max(a.m, b.m) <= pageGroups-2 {
+		lo, hi = pageOffsets(a.m, b.m)
 	}
-	s0 := bestS
-	for K := -IndicatorOffsets; K <= IndicatorOffsets; K++ {
-		if K == 0 || groupsShared(a.m, b.m, K) < 2 {
-			continue
+	best, bestS, bestW := 0, 0.0, math.Inf(-1)
+	for K := max(lo, -IndicatorOffsets); K <= min(hi, IndicatorOffsets); K++ {
+		s := 0.0
+		if groupsShared(a.m, b.m, K) >= 2 {
+			s = m.score(a, b, K)
 		}
-		if _, ok := m.quickScore(a, b, K); !ok {
-			continue
+		w := s + m.endEvidence(a, b, K)
+		if K != 0 {
+			w -= offsetPenalty
 		}
-		if s := m.score(a, b, K); s-offsetPenalty > s0 && s > bestS {
-			best, bestS = K, s
+		if w > bestW {
+			best, bestS, bestW = K, s, w
 		}
 	}
 	return best, bestS
 }
 
+// pageGroups is the number of groups on a pad page: the indicator (group
+// 0), then the key. A part of m groups whose key begins at page group
+// start sends page group start+m as its end group, so start <= pageGroups
+// - 1 - m.
+const pageGroups = 60
+
+// pageOffsets returns the offsets K = start_a - start_b that two parts of
+// ma and mb groups on one page can have: both keys begin at group 1 or
+// later and leave room for the end group. (An empty range, lo > hi, when
+// one part is too long for the page.)
+func pageOffsets(ma, mb int) (lo, hi int) {
+	return 1 - (pageGroups - 1 - mb), pageGroups - 1 - ma - 1
+}
+
+// endEvidence is what the end groups say of offset K: a's end group is
+// the pad group after a's key, and at offset K part b's group m_a+1+K was
+// enciphered with it; so if b has that group, the group minus a's end
+// group is b's plaintext, which the model of single code texts scores
+// (log-likelihood ratio against uniform digits, nats). The same holds of
+// b's end group and a's group m_b+1-K. End groups not of five digits
+// (hidden or garbled) say nothing.
+func (m *DepthModel) endEvidence(a, b *depthPart, K int) float64 {
+	return m.plainEvidence(b, a.m+1+K, a.x.End) + m.plainEvidence(a, b.m+1-K, b.x.End)
+}
+
+// plainEvidence scores p's cipher group j (1-based) minus the key group
+// key as p's plaintext; 0 if p has no group j or key is not five digits.
+func (m *DepthModel) plainEvidence(p *depthPart, j int, key string) float64 {
+	if j < 1 || j > p.m || !isDigits5(key) {
+		return 0
+	}
+	w := 0
+	for i, c := range p.digits[5*(j-1) : 5*j] {
+		w = w*10 + (int(c)-int(key[i]-'0')+10)%10
+	}
+	return float64(m.plain[w*4+(p.phase+5*(j-1))&3]) / dmScale
+}
+
 // statisticalDepths tries every pair of parts not yet paired at every
-// offset leaving opts.MinOverlap groups, and keeps the best offset of each
-// pair that scores opts.Threshold or more. It sweeps the pairs four times,
-// once for each phase difference δ of the two code streams (δ depends on
-// the offset mod 4), so that only one first-stage table is in use at a
-// time, and takes the pairs in tiles of dmTile by dmTile parts so that
-// their digits stay in cache with it.
-func statisticalDepths(model *DepthModel, parts []*depthPart, seen map[[2]int]bool, opts DepthOptions, progress func(int, int)) []foundDepth {
+// offset searchOffsets gives (those leaving opts.MinOverlap groups, on
+// one page unless opts.AnyOffset), and keeps the best offset of each pair
+// that passes the first stage and scores opts.Threshold or more; it also
+// returns the number of alignments it tried. It sweeps the pairs four
+// times, once for each phase difference δ of the two code streams (δ
+// depends on the offset mod 4), so that only one first-stage table is in
+// use at a time, and takes the pairs in tiles of dmTile by dmTile parts
+// so that their windows stay in cache with it.
+func statisticalDepths(model *DepthModel, parts []*depthPart, seen map[[2]int]bool, opts DepthOptions, progress func(int, int)) ([]foundDepth, int) {
 	var cand []*depthPart
 	for _, p := range parts {
 		if p.m >= opts.MinOverlap {
-			cand = append(cand, p.load())
+			cand = append(cand, p.stage())
 		}
 	}
 	type tile struct{ r, c int } // first rows and columns, r <= c
@@ -444,12 +521,14 @@ func statisticalDepths(model *DepthModel, parts []*depthPart, seen map[[2]int]bo
 	progress(0, total)
 	var mu sync.Mutex
 	best := map[[2]int]foundDepth{}
+	tried := 0
 	for delta := range 4 {
 		var next atomic.Int64
 		var wg sync.WaitGroup
 		for range opts.Workers {
 			wg.Go(func() {
 				var mine []foundDepth
+				myTried := 0
 				for {
 					k := int(next.Add(1) - 1)
 					if k >= len(tiles) {
@@ -465,15 +544,15 @@ func statisticalDepths(model *DepthModel, parts []*depthPart, seen map[[2]int]bo
 							if len(seen) > 0 && seen[[2]int{a.idx, b.idx}] {
 								continue
 							}
-							lo, hi := opts.MinOverlap-a.m, b.m-opts.MinOverlap
-							if opts.MaxOffset > 0 {
-								lo, hi = max(lo, -opts.MaxOffset), min(hi, opts.MaxOffset)
-							}
+							lo, hi := searchOffsets(a.m, b.m, opts)
 							// δ = (5K + phase_b - phase_a) mod 4: start at
 							// the first K >= lo of this sweep's class.
 							lo += (delta - (5*lo+b.phase-a.phase)&3 + 4) & 3
+							if lo <= hi {
+								myTried += (hi-lo)/4 + 1
+							}
 							for K := lo; K <= hi; K += 4 {
-								if q, ok := model.quickScore(a, b, K); !ok || q < dmQuickPass {
+								if _, ok := model.firstStage(a, b, K); !ok {
 									continue
 								}
 								if s := model.score(a, b, K); s >= opts.Threshold {
@@ -489,6 +568,7 @@ func statisticalDepths(model *DepthModel, parts []*depthPart, seen map[[2]int]bo
 					mu.Unlock()
 				}
 				mu.Lock()
+				tried += myTried
 				for _, d := range mine {
 					k := [2]int{d.aIdx, d.bIdx}
 					if old, ok := best[k]; !ok || d.Score > old.Score || d.Score == old.Score && d.Offset < old.Offset {
@@ -504,11 +584,11 @@ func statisticalDepths(model *DepthModel, parts []*depthPart, seen map[[2]int]bo
 	for _, d := range best {
 		out = append(out, d)
 	}
-	return out
+	return out, tried
 }
 
-// dmTile is the side of the tiles of pairs of the statistical search: 64
-// parts of at most 58 groups are 18 KB of digits.
+// dmTile is the side of the tiles of pairs of the statistical search: the
+// windows of one sweep of 64 parts of at most 58 groups are 75 KB.
 const dmTile = 64
 
 // DepthModel scores an alignment of two parts. It is a model of the digit
@@ -533,11 +613,13 @@ type DepthModel struct {
 	// (6 digits, oldest first) whose last digit has phase pa in part a,
 	// when part b's phase is pa+δ (mod 4).
 	tab [4][]int8
-	// grp[δ][w*4+ra]: 16 times log(10^5 P(w)) for the difference w of two
-	// 5-digit windows, a's starting at phase ra: the fast first stage of
-	// the search, one lookup a cipher group, small enough for a core's
-	// cache.
-	grp [4][]int8
+	// stage holds the tables of the search's first stage (firststage.go).
+	stage stageTables
+	// plain[w*4+r]: 16 times log(10^5 P(w)) for the 5-digit window w of a
+	// single code text starting at phase r (mixed like the others with
+	// 10% of the uniform distribution): the model of a plaintext group,
+	// for end groups (endEvidence).
+	plain []int8
 }
 
 const (
@@ -545,20 +627,6 @@ const (
 	dmWindows = 1000000 // 10^dmWindow
 	dmScale   = 16      // table units per nat
 	dmMix     = 0.1     // weight of the uniform distribution in the mixture
-	dmMix5    = 0.1     // the same for the first stage's 5-digit windows
-)
-
-// Early abandonment of the statistical search: an alignment whose first
-// stage score after n groups (n a multiple of dmCheckEvery) is below
-// dmAbandonAt + dmAbandonSlope*n nats is dropped, and so is one whose
-// whole first stage scores under dmQuickPass. Random alignments lose
-// about 0.4 nat a group; depths gain (docs/lab.md has the recall this
-// costs: under 1%).
-const (
-	dmQuickPass    = 0.0 // least first-stage score worth the full score
-	dmCheckEvery   = 8
-	dmAbandonAt    = -4.0
-	dmAbandonSlope = -0.1
 )
 
 // DefaultDepthModel returns the model trained on the training part of the
@@ -621,11 +689,21 @@ func NewDepthModel(c interface {
 		dftDigits(x, false)
 		F[r], F[r+1] = unpackPair(x)
 	}
+	m := &DepthModel{plain: make([]int8, 4*dmWindows/10)}
+	for r := range P {
+		// The model of a plaintext group: the first five digits of P_r.
+		p5 := make([]float64, dmWindows/10)
+		for w, p := range P[r] {
+			p5[w/10] += p
+		}
+		for w, p := range p5 {
+			p = (1-dmMix)*p + dmMix/(dmWindows/10)
+			m.plain[w*4+r] = int8(max(-128, min(127, math.Round(dmScale*math.Log(p*dmWindows/10)))))
+		}
+	}
 	P = [4][]float64{}
-	m := &DepthModel{}
 	for d := range m.tab {
 		m.tab[d] = make([]int8, 4*dmWindows)
-		m.grp[d] = make([]int8, 4*dmWindows/10)
 	}
 	// Difference distributions D_{ra,rb} for ra <= rb, two per inverse
 	// transform; D_{rb,ra}(Δ) = D_{ra,rb}(-Δ).
@@ -679,14 +757,7 @@ func (m *DepthModel) fill(ra, rb int, D []float64, neg []int32) {
 	delta := (rb - ra) & 3
 	pa := (ra + dmWindow - 1) & 3 // phase of the window's last digit
 	fillConditional(m.tab[delta], pa, dmWindows, at, nil)
-	// The first stage scores whole 5-digit windows: the distribution of
-	// the first five digits of D, mixed with the uniform one.
-	D5 := make([]float64, dmWindows/10)
-	fillConditional(nil, 0, dmWindows, func(w int) float64 { return (at(w) - dmMix/dmWindows) / (1 - dmMix) }, D5)
-	for w, p := range D5 {
-		p = (1-dmMix5)*p + dmMix5/(dmWindows/10)
-		m.grp[delta][w*4+ra] = int8(max(-128, min(127, math.Round(dmScale*math.Log(p*dmWindows/10)))))
-	}
+	m.fillStage(ra, rb, at)
 }
 
 // fillConditional sets tab[w*4+pa] to the log-ratio, in table units, of
@@ -855,45 +926,6 @@ func alignParts(a, b *depthPart, K int) (da, db []byte, pa uint32, delta int) {
 	da = a.digits[lo:hi]
 	db = b.digits[lo+5*K : hi+5*K]
 	return da, db, uint32(lo+a.phase) & 3, (5*K + b.phase - a.phase) & 3
-}
-
-// quickScore is the first stage of the statistical search: the sum over
-// the shared cipher groups of the log-ratio of their whole 5-digit
-// difference (a little weaker than score, which also uses the digits
-// across group boundaries, but one lookup in a small table a group),
-// given up (ok false) as soon as the running sum falls below the
-// abandonment line.
-func (m *DepthModel) quickScore(a, b *depthPart, K int) (score float64, ok bool) {
-	da, db, pa, delta := alignParts(a, b, K)
-	n := len(da) / 5
-	if n < 2 {
-		return 0, false
-	}
-	var buf [64 * 5]byte
-	df := buf[:]
-	if len(da) > len(buf) {
-		df = make([]byte, len(da))
-	}
-	tab := (*[4 * dmWindows / 10]int8)(m.grp[delta])
-	var sum int32
-	for j := 0; j < n; {
-		stop := min(j+dmCheckEvery, n)
-		diffDigits(df[5*j:5*stop], da[5*j:], db[5*j:])
-		for ; j < stop; j++ {
-			g := df[5*j : 5*j+5 : 5*j+5]
-			w := uint32(g[0])*10000 + uint32(g[1])*1000 + uint32(g[2])*100 + uint32(g[3])*10 + uint32(g[4])
-			sum += int32(tab[w<<2|(pa+uint32(5*j))&3])
-		}
-		if j < n && sum < abandonLine(j) {
-			return float64(sum) / dmScale, false
-		}
-	}
-	return float64(sum) / dmScale, true
-}
-
-// abandonLine is the abandonment line after n groups, in table units.
-func abandonLine(n int) int32 {
-	return int32(math.Floor((dmAbandonAt + dmAbandonSlope*float64(n)) * dmScale))
 }
 
 // diffDigits sets dst[i] = (a[i] - b[i]) mod 10 for digit values 0..9,

@@ -104,14 +104,15 @@ func (m *Main) runLabSimulate(_ context.Context, args []string) error {
 }
 
 func (m *Main) runLabDepths(_ context.Context, args []string) error {
-	fs := m.newFlags("lab depths", "--in FILE [--min-overlap N] [--threshold S] [--max-offset N] [--method both|indicator|statistical]",
+	fs := m.newFlags("lab depths", "--in FILE [--min-overlap N] [--threshold S] [--max-offset N] [--any-offset] [--method both|indicator|statistical]",
 		`  ciphergram lab depths --in traffic/intercepts.txt > depths.jsonl
   ciphergram lab depths --in hidden/intercepts.txt --threshold 25     # fewer, surer pairs
   ciphergram lab depths --in big.txt --method indicator                # only same indicators and end groups`)
 	in := fs.String("in", "", "intercepts: transmissions in the SPEC 6 format, digits or letters ('-' for standard input)")
 	minOverlap := fs.Int("min-overlap", lab.DefaultDepthMinOverlap, "least number of shared groups the statistical search tries")
 	threshold := fs.Float64("threshold", 0, "least score (nats) of a statistical depth; 0 chooses it from the size of the traffic (see docs/lab.md)")
-	maxOffset := fs.Int("max-offset", 0, "largest |offset| the statistical search tries; 0 tries every offset leaving --min-overlap groups")
+	maxOffset := fs.Int("max-offset", 0, "largest |offset| the statistical search tries; 0: every offset two parts on one page can have (see --any-offset)")
+	anyOffset := fs.Bool("any-offset", false, "search every offset, also those two parts on one 60-group page cannot have (slower: about 3 times the work)")
 	method := fs.String("method", "both", "both, indicator or statistical")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -119,7 +120,7 @@ func (m *Main) runLabDepths(_ context.Context, args []string) error {
 	if err := required(fs, "in"); err != nil {
 		return err
 	}
-	opts := lab.DepthOptions{MinOverlap: *minOverlap, Threshold: *threshold, MaxOffset: *maxOffset}
+	opts := lab.DepthOptions{MinOverlap: *minOverlap, Threshold: *threshold, MaxOffset: *maxOffset, AnyOffset: *anyOffset}
 	switch *method {
 	case "both":
 	case "indicator":

@@ -17,9 +17,11 @@ import (
 //     indicator (the statistical search off), built as the lab's
 //     BenchmarkDepthsIndicator100k builds them;
 //   - depth_stat_s_10k: FindDepths searching 10,000 intercepts of simulated
-//     traffic with hidden indicators statistically. The work grows with the
-//     square of the intercepts: statN intercepts are searched and the time
-//     scaled by (10,000/statN)^2 when statN is below 10,000 (the quick run);
+//     traffic with hidden indicators statistically, with the default
+//     options (the offsets at which two parts fit on one page; see
+//     lab.DepthOptions.AnyOffset). The work grows with the square of the
+//     intercepts: statN intercepts are searched and the time scaled by
+//     (10,000/statN)^2 when statN is below 10,000 (the quick run);
 //   - solve_ms_per_group: Solve breaking a depth of two first parts of
 //     telegrams of held-out prose, per cipher group of both streams, as
 //     BenchmarkSolveDepth2.
