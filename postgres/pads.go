@@ -8,6 +8,7 @@ import (
 
 	"ciphergram"
 	"ciphergram/otp"
+	"ciphergram/vault"
 )
 
 // ImportPad takes a pad into custody in one direction: its record with its
@@ -36,7 +37,7 @@ func (s *Store) ImportPad(ctx context.Context, p *otp.Pad, dir ciphergram.PadDir
 		var seq int64
 		err := tx.QueryRow(ctx, `INSERT INTO pads (id, from_office, to_office, direction, groups_per_page, notes, imported_ns, wrapped_key)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq`,
-			p.ID, p.From, p.To, string(dir), p.GroupsPerPage, notes, nanos(a.Time), sp.wrapped).Scan(&seq)
+			p.ID, p.From, p.To, string(dir), p.GroupsPerPage, notes, nanos(a.Time), sp.Wrapped).Scan(&seq)
 		if err != nil {
 			return conflict(err, "pad %s is already in custody", p.ID)
 		}
@@ -123,7 +124,7 @@ func heldIndicators(ctx context.Context, tx pgx.Tx, p *otp.Pad, dir ciphergram.P
 
 // insertPages stores the pages of p as pages of the pad numbered seq, all
 // records in one statement and all the sealed digits of sp in another.
-func insertPages(ctx context.Context, tx pgx.Tx, seq int64, p *otp.Pad, dir ciphergram.PadDirection, sp *sealedPad) error {
+func insertPages(ctx context.Context, tx pgx.Tx, seq int64, p *otp.Pad, dir ciphergram.PadDirection, sp *vault.SealedPad) error {
 	var numbers, failures, digitNumbers []int32
 	var indicators []*string
 	var states []string
@@ -138,7 +139,7 @@ func insertPages(ctx context.Context, tx pgx.Tx, seq int64, p *otp.Pad, dir ciph
 		ind := pg.Indicator()
 		indicators, states = append(indicators, &ind), append(states, "unused")
 		digitNumbers = append(digitNumbers, int32(pg.Number))
-		digits = append(digits, sp.pages[i])
+		digits = append(digits, sp.Pages[i])
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO pages (pad, number, from_office, to_office, direction, indicator, state, failures)
 		SELECT $1, number, $2, $3, $4, indicator, state, failures
@@ -215,9 +216,9 @@ func (s *Store) readPad(ctx context.Context, tx pgx.Tx, id string) (*otp.Pad, er
 	if p.Pages, err = scanPages(rows, nil); err != nil {
 		return nil, err
 	}
-	refs := make([]sealedRef, len(p.Pages))
+	refs := make([]vault.PageRef, len(p.Pages))
 	for i := range refs {
-		refs[i] = sealedRef{padID: id, wrapped: wrapped}
+		refs[i] = vault.PageRef{PadID: id, Wrapped: wrapped}
 	}
 	if err := s.openPages(refs, p.Pages); err != nil {
 		return nil, err

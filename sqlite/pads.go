@@ -9,6 +9,7 @@ import (
 
 	"ciphergram"
 	"ciphergram/otp"
+	"ciphergram/vault"
 )
 
 // ImportPad takes a pad into custody in one direction: its record with its
@@ -36,7 +37,7 @@ func (s *Store) ImportPad(ctx context.Context, p *otp.Pad, dir ciphergram.PadDir
 		var seq int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO pads (id, from_office, to_office, direction, groups_per_page, notes, imported, wrapped_key)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-			p.ID, p.From, p.To, dir, p.GroupsPerPage, string(notes), a.Time.UnixNano(), sp.wrapped).Scan(&seq)
+			p.ID, p.From, p.To, dir, p.GroupsPerPage, string(notes), a.Time.UnixNano(), sp.Wrapped).Scan(&seq)
 		if err != nil {
 			return conflict(err, "pad %s is already in custody", p.ID)
 		}
@@ -83,7 +84,7 @@ func checkPad(p *otp.Pad, dir ciphergram.PadDirection) error {
 
 // insertPages stores the pages of p as pages of the pad numbered seq, with
 // the sealed digits of sp.
-func insertPages(ctx context.Context, tx *wtx, seq int64, p *otp.Pad, dir ciphergram.PadDirection, sp *sealedPad) error {
+func insertPages(ctx context.Context, tx *wtx, seq int64, p *otp.Pad, dir ciphergram.PadDirection, sp *vault.SealedPad) error {
 	const (
 		page = `INSERT INTO pages (pad, number, from_office, to_office, direction, indicator, state, failures)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
@@ -102,7 +103,7 @@ func insertPages(ctx context.Context, tx *wtx, seq int64, p *otp.Pad, dir cipher
 			return err
 		}
 		if !pg.Burned {
-			if _, err := tx.ExecContext(ctx, digits, seq, pg.Number, sp.pages[i]); err != nil {
+			if _, err := tx.ExecContext(ctx, digits, seq, pg.Number, sp.Pages[i]); err != nil {
 				return err
 			}
 		}
@@ -184,9 +185,9 @@ func (s *Store) readPad(ctx context.Context, tx *wtx, id string) (*otp.Pad, erro
 	if p.Pages, err = scanPages(rows, nil); err != nil {
 		return nil, err
 	}
-	refs := make([]sealedRef, len(p.Pages))
+	refs := make([]vault.PageRef, len(p.Pages))
 	for i := range refs {
-		refs[i] = sealedRef{padID: id, wrapped: wrapped}
+		refs[i] = vault.PageRef{PadID: id, Wrapped: wrapped}
 	}
 	if err := s.openPages(refs, p.Pages); err != nil {
 		return nil, err

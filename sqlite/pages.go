@@ -8,6 +8,7 @@ import (
 
 	"ciphergram"
 	"ciphergram/otp"
+	"ciphergram/vault"
 )
 
 // pageKey names a page as the schema does (pads.seq), and as people do.
@@ -175,7 +176,7 @@ func (s *Store) unusedPages(ctx context.Context, tx *wtx, from, to string, n int
 		return nil, nil, err
 	}
 	var keys []pageKey
-	var refs []sealedRef
+	var refs []vault.PageRef
 	pages, err := scanPages(rows, func(r scanner, dest ...any) error {
 		var k pageKey
 		var wrapped []byte
@@ -183,7 +184,7 @@ func (s *Store) unusedPages(ctx context.Context, tx *wtx, from, to string, n int
 			return err
 		}
 		keys = append(keys, k)
-		refs = append(refs, sealedRef{padID: k.padID, wrapped: wrapped})
+		refs = append(refs, vault.PageRef{PadID: k.padID, Wrapped: wrapped})
 		return nil
 	})
 	if err == nil {
@@ -230,7 +231,7 @@ func (s *Store) IncomingPage(ctx context.Context, from, to, indicator string) (c
 		return r.Scan(append([]any{&ref.PadID, &wrapped}, dest...)...)
 	})
 	if err == nil && len(pages) > 0 {
-		err = s.openPages([]sealedRef{{padID: ref.PadID, wrapped: wrapped}}, pages[:1])
+		err = s.openPages([]vault.PageRef{{PadID: ref.PadID, Wrapped: wrapped}}, pages[:1])
 	}
 	switch {
 	case err != nil:

@@ -178,31 +178,23 @@ func (s *Store) sealPlainPad(ctx context.Context, tx *sql.Tx, seq int64, id stri
 		return err
 	}
 	defer p.Wipe()
-	sp, err := seal(s.office, p)
+	sp, err := vault.SealPad(s.office, p)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE pads SET wrapped_key = ? WHERE seq = ?`, sp.wrapped, seq); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE pads SET wrapped_key = ? WHERE seq = ?`, sp.Wrapped, seq); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM page_digits WHERE pad = ?`, seq); err != nil {
 		return err
 	}
 	for i, pg := range p.Pages {
-		_, err := tx.ExecContext(ctx, `INSERT INTO page_digits (pad, number, digits) VALUES (?, ?, ?)`, seq, pg.Number, sp.pages[i])
+		_, err := tx.ExecContext(ctx, `INSERT INTO page_digits (pad, number, digits) VALUES (?, ?, ?)`, seq, pg.Number, sp.Pages[i])
 		if err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// sealedPad is a pad ready to store: its wrapped data key (nil when no page
-// is unused) and the sealed digits of its pages, by index in the pad's
-// Pages (nil for burned pages).
-type sealedPad struct {
-	wrapped []byte
-	pages   [][]byte
 }
 
 // withKey runs fn with the office key, unless Close has ended its uses.
@@ -218,73 +210,17 @@ func (s *Store) withKey(fn func(office *vault.Key) error) error {
 // errKeyGone is the error of a use of the office key after Close.
 var errKeyGone = errors.New("the store is closed: its office key is gone")
 
-// seal draws a data key for p, wraps it under the office key and seals the
-// unused pages; the data key is destroyed before it returns. A pad with no
-// unused page gets no key.
-func (s *Store) seal(p *otp.Pad) (sp *sealedPad, err error) {
+// seal seals p under the office key (vault.SealPad).
+func (s *Store) seal(p *otp.Pad) (sp *vault.SealedPad, err error) {
 	err = s.withKey(func(office *vault.Key) error {
-		sp, err = seal(office, p)
+		sp, err = vault.SealPad(office, p)
 		return err
 	})
 	return sp, err
 }
 
-// seal is Store.seal under the office key given.
-func seal(office *vault.Key, p *otp.Pad) (*sealedPad, error) {
-	sp := &sealedPad{pages: make([][]byte, len(p.Pages))}
-	unused := false
-	for _, pg := range p.Pages {
-		unused = unused || !pg.Burned
-	}
-	if !unused {
-		return sp, nil
-	}
-	dk, err := vault.NewDataKey()
-	if err != nil {
-		return nil, err
-	}
-	defer dk.Destroy()
-	if sp.wrapped, err = vault.Wrap(office, p.ID, dk); err != nil {
-		return nil, err
-	}
-	for i, pg := range p.Pages {
-		if !pg.Burned {
-			sp.pages[i] = vault.SealPage(dk, p.ID, pg.Number, pg.Digits)
-		}
-	}
-	return sp, nil
-}
-
-// sealedRef says where a sealed page read belongs: its pad's ID and wrapped
-// data key.
-type sealedRef struct {
-	padID   string
-	wrapped []byte
-}
-
-// openPages replaces the sealed digits of each page read with its digits,
-// page i under the data key refs[i] names; pages without digits (used)
-// are left as they are. On an error it wipes every page and returns it: a
-// page that does not open is an internal fault, and the read releases
-// nothing.
-func (s *Store) openPages(refs []sealedRef, pages []*otp.Page) error {
-	err := s.withKey(func(office *vault.Key) error {
-		o := vault.NewOpener(office)
-		defer o.Close()
-		for i, pg := range pages {
-			if pg.Digits == nil {
-				continue
-			}
-			digits, err := o.Open(refs[i].padID, refs[i].wrapped, pg.Number, pg.Digits)
-			if err != nil {
-				return err
-			}
-			pg.Digits = digits // the sealed bytes are no secret
-		}
-		return nil
-	})
-	if err != nil {
-		wipe(pages)
-	}
-	return err
+// openPages opens the sealed digits of the pages read under the office key
+// (vault.OpenPages).
+func (s *Store) openPages(refs []vault.PageRef, pages []*otp.Page) error {
+	return s.withKey(func(office *vault.Key) error { return vault.OpenPages(office, refs, pages) })
 }
