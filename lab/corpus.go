@@ -69,3 +69,28 @@ func corpusParagraphs() []string {
 	}
 	return out
 }
+
+// Clauses cuts prose into clauses, each ending in . ; : ? ! followed by a
+// space or the end of its paragraph (or at the end of a paragraph without
+// one), with runs of white space made single spaces. Paragraphs are
+// separated by blank lines.
+func Clauses(text string) []string {
+	var out []string
+	for para := range strings.SplitSeq(text, "\n\n") {
+		para = strings.Join(strings.Fields(para), " ")
+		for len(para) > 0 {
+			cut := len(para)
+			for i := 0; i < len(para); i++ {
+				if strings.IndexByte(".;:?!", para[i]) >= 0 && (i+1 == len(para) || para[i+1] == ' ') {
+					cut = i + 1
+					break
+				}
+			}
+			if c := strings.TrimSpace(para[:cut]); c != "" {
+				out = append(out, c)
+			}
+			para = strings.TrimSpace(para[cut:])
+		}
+	}
+	return out
+}

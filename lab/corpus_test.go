@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -138,5 +139,13 @@ func TestCorpusDerivation(t *testing.T) {
 	}
 	if got != corpusKJV {
 		t.Errorf("corpus/kjv.txt differs from its derivation (%d bytes derived, %d committed); run with CIPHERGRAM_WRITE_CORPUS=1", len(got), len(corpusKJV))
+	}
+}
+
+func TestClauses(t *testing.T) {
+	got := Clauses("THE PACT IS SIGNED. CRIPPS  ASKS:\nWHY? 3.5 PER CENT\n\nNO STOP HERE")
+	want := []string{"THE PACT IS SIGNED.", "CRIPPS ASKS:", "WHY?", "3.5 PER CENT", "NO STOP HERE"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Clauses = %q, want %q", got, want)
 	}
 }

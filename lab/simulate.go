@@ -357,21 +357,9 @@ type simClause struct {
 func heldOutClauses(cb *codebook.Codebook) []simClause {
 	_, held := Corpus()
 	var out []simClause
-	for para := range strings.SplitSeq(held, "\n\n") {
-		para = strings.Join(strings.Fields(para), " ")
-		for len(para) > 0 {
-			cut := len(para)
-			for i := 0; i < len(para); i++ {
-				if strings.IndexByte(".;:?!", para[i]) >= 0 && (i+1 == len(para) || para[i+1] == ' ') {
-					cut = i + 1
-					break
-				}
-			}
-			text := strings.TrimSpace(para[:cut])
-			para = strings.TrimSpace(para[cut:])
-			if gs, err := cb.Encode(text); err == nil && len(gs) > 0 {
-				out = append(out, simClause{text, len(gs)})
-			}
+	for _, text := range Clauses(held) {
+		if gs, err := cb.Encode(text); err == nil && len(gs) > 0 {
+			out = append(out, simClause{text, len(gs)})
 		}
 	}
 	return out

@@ -122,21 +122,9 @@ func solvePerGroup(ctx context.Context) (float64, error) {
 func heldOutTelegrams(cb *codebook.Codebook, held string, n, groups int) []string {
 	var clauses []string
 	var sizes []int
-	for para := range strings.SplitSeq(held, "\n\n") {
-		para = strings.Join(strings.Fields(para), " ")
-		for len(para) > 0 {
-			cut := len(para)
-			for i := 0; i < len(para); i++ {
-				if strings.IndexByte(".;:?!", para[i]) >= 0 && (i+1 == len(para) || para[i+1] == ' ') {
-					cut = i + 1
-					break
-				}
-			}
-			c := strings.TrimSpace(para[:cut])
-			para = strings.TrimSpace(para[cut:])
-			if gs, err := cb.Encode(c); err == nil && len(gs) > 0 {
-				clauses, sizes = append(clauses, c), append(sizes, len(gs))
-			}
+	for _, c := range lab.Clauses(held) {
+		if gs, err := cb.Encode(c); err == nil && len(gs) > 0 {
+			clauses, sizes = append(clauses, c), append(sizes, len(gs))
 		}
 	}
 	var out []string
