@@ -145,6 +145,11 @@ type Scaling struct {
 	DecipherMBs map[int]float64 `json:"decipher_mb_s_by_bytes,omitempty"`
 	// OfficeTPS by number of clerks.
 	OfficeTPS map[int]float64 `json:"office_tps_by_clerks,omitempty"`
+	// FloorTPS by rows a transaction: plain synchronous inserts in the
+	// raw database, one row a table, as telegrams a second (a transaction
+	// of 96 rows stands for 8 telegrams): the most the store's SQLite
+	// allows a transaction of the office's size, by the number of rows.
+	FloorTPS map[int]float64 `json:"sqlite_floor_tps_by_rows,omitempty"`
 }
 
 // Machine describes where the run took place.
@@ -316,6 +321,14 @@ func (r *Result) WriteTable(w io.Writer) error {
 			rows = [][]string{{"CLERKS", "OFFICE", "RATIO TO RAW"}}
 			for _, n := range sortedKeys(s.OfficeTPS) {
 				rows = append(rows, []string{fmt.Sprint(n), human(s.OfficeTPS[n], "tps"), ratio(s.OfficeTPS[n], r.SQLiteRawTPS)})
+			}
+			writeColumns(&b, rows)
+		}
+		if len(s.FloorTPS) > 0 {
+			b.WriteString("\n")
+			rows = [][]string{{"ROWS A TRANSACTION", "TELEGRAMS IT STANDS FOR", "FLOOR", "RATIO TO RAW"}}
+			for _, f := range floors {
+				rows = append(rows, []string{fmt.Sprint(f.rows), fmt.Sprint(f.telegrams), human(s.FloorTPS[f.rows], "tps"), ratio(s.FloorTPS[f.rows], r.SQLiteRawTPS)})
 			}
 			writeColumns(&b, rows)
 		}

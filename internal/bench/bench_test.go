@@ -44,6 +44,13 @@ func TestRunTiny(t *testing.T) {
 	if s := r.Scaling; s == nil || len(s.EncipherMBs) != 2 || len(s.DecipherMBs) != 2 || len(s.OfficeTPS) != 3 {
 		t.Errorf("scaling tables: %+v", s)
 	}
+	if s := r.Scaling; s != nil {
+		for _, f := range floors {
+			if v := s.FloorTPS[f.rows]; !(v > 0) {
+				t.Errorf("floor of %d rows: %v tps, want a positive rate", f.rows, v)
+			}
+		}
+	}
 	if !strings.Contains(log.String(), "measuring office") {
 		t.Errorf("no progress logged: %q", log.String())
 	}

@@ -79,6 +79,11 @@ func newRig(ctx context.Context, parent string) (r *rig, err error) {
 	if _, err := r.raw.ExecContext(ctx, `CREATE TABLE raw (id INTEGER PRIMARY KEY, body TEXT NOT NULL)`); err != nil {
 		return nil, err
 	}
+	for i := range floorTables {
+		if _, err := r.raw.ExecContext(ctx, fmt.Sprintf(`CREATE TABLE floor%d (id INTEGER PRIMARY KEY, body TEXT NOT NULL)`, i)); err != nil {
+			return nil, err
+		}
+	}
 	r.rawRow = strings.Repeat("WWZTA ", 50) // about a one-page wire
 	return r, nil
 }
@@ -104,6 +109,43 @@ func (r *rig) rawRate(ctx context.Context, n int) (float64, error) {
 		}
 	}
 	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// floorTables is how many tables the floor transactions write: as many as
+// the database pages an encipherment touches (docs/performance.md).
+const floorTables = 12
+
+// Floors are the transactions of the floor table: rows inserted in one
+// synchronous transaction, one row a table, and for how many telegrams it
+// stands. One row is the raw insert; twelve rows are the database pages of
+// one encipherment; eight times that, a group commit of eight clerks.
+var floors = []struct {
+	rows, telegrams int
+}{{1, 1}, {floorTables, 1}, {8 * floorTables, 8}}
+
+// floorRate commits n transactions of rows plain inserts each, spread
+// over the floor tables, and returns the telegrams a second they stand
+// for: what SQLite itself allows a transaction as big as the office's,
+// with the same pragmas, before any of the office's own statements.
+func (r *rig) floorRate(ctx context.Context, rows, telegrams, n int) (float64, error) {
+	runtime.GC()
+	start := time.Now()
+	for range n {
+		tx, err := r.raw.BeginTx(ctx, nil)
+		if err != nil {
+			return 0, err
+		}
+		for i := range rows {
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO floor%d (body) VALUES (?)`, i%floorTables), r.rawRow); err != nil {
+				tx.Rollback()
+				return 0, err
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return 0, err
+		}
+	}
+	return float64(n*telegrams) / time.Since(start).Seconds(), nil
 }
 
 // officeRate has clerks clerks encipher n signed telegrams, as many at
@@ -214,17 +256,33 @@ func measureOffice(ctx context.Context, c Config, res *Result) error {
 			return r.officeRate(ctx, clerks, c.OfficeTelegrams)
 		})
 	}
+	full := len(c.Clerks) > 2 // the run of record measures the floors too
+	if full {
+		for _, f := range floors[1:] {
+			fns = append(fns, func() (float64, error) {
+				logf(c, "  floor: %d rows a transaction", f.rows)
+				return r.floorRate(ctx, f.rows, f.telegrams, max(1, c.RawInserts*f.telegrams/f.rows))
+			})
+		}
+	}
 	rs, err := alternate(c.Rounds, fns...)
 	if err != nil {
 		return err
 	}
 	res.SQLiteRawTPS = rs[0]
+	if full {
+		fl := map[int]float64{1: rs[0]}
+		for i, f := range floors[1:] {
+			fl[f.rows] = rs[1+len(c.Clerks)+i]
+		}
+		res.scaling().FloorTPS = fl
+	}
 	byClerks := map[int]float64{}
 	for i, clerks := range c.Clerks {
 		byClerks[clerks] = rs[i+1]
 	}
 	res.OfficeTPS1, res.OfficeTPS8 = byClerks[1], byClerks[8]
-	if len(c.Clerks) > 2 || byClerks[1] == 0 || byClerks[8] == 0 {
+	if full || byClerks[1] == 0 || byClerks[8] == 0 {
 		res.scaling().OfficeTPS = byClerks
 	}
 	return nil
