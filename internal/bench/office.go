@@ -116,12 +116,15 @@ func (r *rig) rawRate(ctx context.Context, n int) (float64, error) {
 const floorTables = 12
 
 // Floors are the transactions of the floor table: rows inserted in one
-// synchronous transaction, one row a table, and for how many telegrams it
-// stands. One row is the raw insert; twelve rows are the database pages of
-// one encipherment; eight times that, a group commit of eight clerks.
+// synchronous transaction, spread over the floor tables, and for how many
+// telegrams it stands. One row is the raw insert; four rows the fewest an
+// encipherment could write (its telegram, its page, the page's destruction
+// record, an audit entry); twelve the database pages one encipherment
+// writes now; eight times four and eight times twelve, a group commit of
+// eight clerks.
 var floors = []struct {
 	rows, telegrams int
-}{{1, 1}, {floorTables, 1}, {8 * floorTables, 8}}
+}{{1, 1}, {4, 1}, {floorTables, 1}, {8 * 4, 8}, {8 * floorTables, 8}}
 
 // floorRate commits n transactions of rows plain inserts each, spread
 // over the floor tables, and returns the telegrams a second they stand
