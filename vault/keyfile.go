@@ -18,7 +18,8 @@ import (
 //	<the 32 bytes in 64 hex digits>
 //
 // (a final newline is optional). It is made with mode 0600 and never
-// overwritten. LoadKeyFile refuses a file that its group or others may
+// overwritten; a rotation of the office key replaces it whole, renaming a
+// new file over it (see Rotation). LoadKeyFile refuses a file that its group or others may
 // read or write (any of the bits 0077), rather than warning about it: a
 // key file that others can read has been disclosed to them, and a warning
 // in a log is easily missed. (On Windows, where the mode bits do not say
@@ -47,12 +48,23 @@ func CreateKeyFile(path string) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := writeKeyFile(path, k); err != nil {
+		k.Destroy()
+		return nil, err
+	}
+	return k, nil
+}
+
+// writeKeyFile writes k to a new key file at path, as CreateKeyFile
+// describes: whole or not at all, mode 0600, synchronized with its
+// directory entry, never over an existing file.
+func writeKeyFile(path string, k *Key) error {
 	text := make([]byte, 0, len(keyFileHeader)+2+2*KeySize)
 	text = append(text, keyFileHeader+"\n"...)
 	text = hex.AppendEncode(text, k.bytes())
 	text = append(text, '\n')
 	defer clear(text)
-	err = createLinked(path, text)
+	err := createLinked(path, text)
 	if errors.Is(err, errNoLink) {
 		err = createInPlace(path, text)
 	}
@@ -60,15 +72,11 @@ func CreateKeyFile(path string) (*Key, error) {
 		err = syncDir(filepath.Dir(path))
 	}
 	if errors.Is(err, fs.ErrExist) {
-		err = fmt.Errorf("vault: the key file %s exists already, and a key file is never overwritten: %w", path, fs.ErrExist)
+		return fmt.Errorf("vault: the key file %s exists already, and a key file is never overwritten: %w", path, fs.ErrExist)
 	} else if err != nil {
-		err = fmt.Errorf("vault: writing the key file %s: %w", path, err)
+		return fmt.Errorf("vault: writing the key file %s: %w", path, err)
 	}
-	if err != nil {
-		k.Destroy()
-		return nil, err
-	}
-	return k, nil
+	return nil
 }
 
 // errNoLink says that the file system cannot make a hard link.

@@ -4,17 +4,22 @@ import "ciphergram/otp"
 
 // SealedPad is a pad ready for a store: its data key wrapped under the
 // office key (nil when no page is unused) and the sealed digits of its
-// pages, by index in the pad's Pages (nil for burned pages).
+// pages, by index in the pad's Pages (nil for burned pages). Check is the
+// key check of the office key it was sealed under: a store that seals a
+// pad before its transaction compares it, in the transaction, with the
+// database's, so that a pad sealed under a key rotated meanwhile is never
+// stored.
 type SealedPad struct {
 	Wrapped []byte
 	Pages   [][]byte
+	Check   []byte
 }
 
 // SealPad draws a data key for p, wraps it under the office key and seals
 // the unused pages; the data key is destroyed before it returns. A pad
 // with no unused page gets no key.
 func SealPad(office *Key, p *otp.Pad) (*SealedPad, error) {
-	sp := &SealedPad{Pages: make([][]byte, len(p.Pages))}
+	sp := &SealedPad{Pages: make([][]byte, len(p.Pages)), Check: Check(office)}
 	unused := false
 	for _, pg := range p.Pages {
 		unused = unused || !pg.Burned

@@ -14,7 +14,9 @@ type Source struct {
 	// store is closed.
 	Key *Key
 	// File is a key file (LoadKeyFile). When it does not exist and the
-	// database holds no office key yet, it is created (CreateKeyFile).
+	// database holds no office key yet, it is created (CreateKeyFile). A
+	// rotation to a key file writes it beside, as PendingKeyFile(File),
+	// first (see Rotation; Pending and Settle finish an interrupted one).
 	File string
 	// Passphrase derives the key with the salt the database keeps (a new
 	// one for a database without a key). At least MinPassphrase
@@ -39,17 +41,10 @@ type Stored struct {
 // under one when it is missing (wrapping fs.ErrNotExist), the passphrase
 // of a database whose key is derived from one, and so on.
 func (src Source) Open(st *Stored) (key *Key, owned bool, keep *Stored, err error) {
-	given := 0
-	for _, set := range []bool{src.Key != nil, src.File != "", src.Passphrase != nil} {
-		if set {
-			given++
-		}
+	if err := src.oneWay(); err != nil {
+		return nil, false, nil, err
 	}
 	switch {
-	case given == 0:
-		return nil, false, nil, errors.New("no office key given")
-	case given > 1:
-		return nil, false, nil, errors.New("give the office key one way: a key, a key file or a passphrase")
 	case src.Passphrase != nil:
 		return src.fromPassphrase(st)
 	case st != nil && st.Salt != nil:
@@ -75,6 +70,23 @@ func (src Source) Open(st *Stored) (key *Key, owned bool, keep *Stored, err erro
 		return nil, false, nil, err
 	}
 	return key, owned, nil, nil
+}
+
+// oneWay refuses a Source that names no key, or more than one.
+func (src Source) oneWay() error {
+	given := 0
+	for _, set := range []bool{src.Key != nil, src.File != "", src.Passphrase != nil} {
+		if set {
+			given++
+		}
+	}
+	switch {
+	case given == 0:
+		return errors.New("no office key given")
+	case given > 1:
+		return errors.New("give the office key one way: a key, a key file or a passphrase")
+	}
+	return nil
 }
 
 // loadFile loads src.File, or with create, makes it if it does not exist

@@ -9,6 +9,8 @@
 // or derived from a passphrase (KeyFromPassphrase, argon2id with a salt the
 // database keeps). A store keeps Check(office) beside the data, so that a
 // wrong key is refused when the store opens rather than at the first page.
+// The office key can be rotated (Rotation, Rewrap): the data keys are
+// rewrapped under the new key and the pages are not sealed again.
 //
 // Both layers are AES-256-GCM:
 //   - Wrap seals a data key under the office key with a random nonce; the
