@@ -21,6 +21,8 @@ import (
 // pages_indicator); nothing is imported then. Used pages do not hold their
 // indicators: their digits are gone. The pad's Imported time is the time of
 // the act, a.Time.
+// A pad sealed under an office key that was rotated before its
+// transaction is refused (vault.go: sealedUnderCurrent).
 func (s *Store) ImportPad(ctx context.Context, p *otp.Pad, dir ciphergram.PadDirection, a ciphergram.Audit) error {
 	if err := checkPad(p, dir); err != nil {
 		return err
@@ -34,6 +36,9 @@ func (s *Store) ImportPad(ctx context.Context, p *otp.Pad, dir ciphergram.PadDir
 		return fault("ImportPad", err)
 	}
 	return s.write(ctx, "ImportPad", a, func(tx pgx.Tx) error {
+		if err := s.sealedUnderCurrent(ctx, tx, sp); err != nil {
+			return err
+		}
 		var seq int64
 		err := tx.QueryRow(ctx, `INSERT INTO pads (id, from_office, to_office, direction, groups_per_page, notes, imported_ns, wrapped_key)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq`,

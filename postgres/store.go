@@ -52,6 +52,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -101,6 +102,16 @@ type Store struct {
 	ownsKey bool
 	keyMu   sync.RWMutex
 	keyGone bool
+	// keyFile is the key file the office key came from ("" for a
+	// passphrase or a key given), which a rotation may replace
+	// (vault_rotate.go); rotateMu lets one rotation of the store run at a
+	// time; rotateHook, set by tests, runs at each step of a rotation.
+	keyFile    string
+	rotateMu   sync.Mutex
+	rotateHook func(step string) error
+	// rotatedAway is set once a read found the database under another
+	// office key than the store's (vault.ErrKeyRotated).
+	rotatedAway atomic.Bool
 }
 
 var _ ciphergram.Store = (*Store)(nil)

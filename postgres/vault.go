@@ -2,16 +2,21 @@ package postgres
 
 import (
 	"context"
+	"crypto/hmac"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"ciphergram"
 	"ciphergram/otp"
 	"ciphergram/vault"
 )
 
-// Key material at rest.
+// Key material at rest. (The rotation of the office key is in
+// vault_rotate.go.)
 //
 // Every pad's digits are sealed under a data key of its own, kept wrapped
 // by the office key (package vault; the schema is migrations/0008_vault.sql).
@@ -56,15 +61,19 @@ func WithPassphrase(p []byte) Option {
 // the first records the check (and salt) of its key, and the others find
 // it. Then the plain digits of a database older than keys are sealed
 // (sealPlainPads).
+//
+// A key file with a rotation's pending file beside it (vault.Rotation) is
+// settled first, with the vault row locked, so that no rotation is under
+// way: the rotation that left it is finished or undone.
 func (s *Store) unlock(ctx context.Context, conn *pgxpool.Conn, src vault.Source) error {
-	var st *vault.Stored
-	var rec vault.Stored
-	err := conn.QueryRow(ctx, `SELECT key_check, salt FROM vault WHERE id = 1`).Scan(&rec.Check, &rec.Salt)
-	switch {
-	case err == nil:
-		st = &rec
-	case !errors.Is(err, pgx.ErrNoRows):
+	st, err := keyRecord(ctx, conn, "")
+	if err != nil {
 		return err
+	}
+	if st != nil && src.Pending() {
+		if st, err = settle(ctx, conn, src); err != nil {
+			return err
+		}
 	}
 	key, owned, keep, err := src.Open(st)
 	if err != nil {
@@ -79,8 +88,43 @@ func (s *Store) unlock(ctx context.Context, conn *pgxpool.Conn, src vault.Source
 			return err
 		}
 	}
-	s.office, s.ownsKey = key, owned
+	s.office, s.ownsKey, s.keyFile = key, owned, src.File
 	return s.sealPlainPads(ctx, conn)
+}
+
+// querier is a connection, a pool or a transaction.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// keyRecord reads what the database keeps of its office key, nil if none;
+// lock, if not "", is the row lock to take (FOR SHARE, FOR UPDATE).
+func keyRecord(ctx context.Context, q querier, lock string) (*vault.Stored, error) {
+	var st vault.Stored
+	err := q.QueryRow(ctx, `SELECT key_check, salt FROM vault WHERE id = 1 `+lock).Scan(&st.Check, &st.Salt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// settle settles the rotation that left a pending file beside src.File
+// (vault.Source.Settle) with the vault row locked, as a rotation locks it,
+// and returns what the database keeps of its key.
+func settle(ctx context.Context, conn *pgxpool.Conn, src vault.Source) (*vault.Stored, error) {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer rollback(ctx, tx)
+	st, err := keyRecord(ctx, tx, "FOR UPDATE")
+	if err != nil {
+		return nil, err
+	}
+	return st, src.Settle(st)
 }
 
 // sealPlainPads seals the digits of the pads that have digits but no
@@ -94,6 +138,9 @@ func (s *Store) sealPlainPads(ctx context.Context, conn *pgxpool.Conn) error {
 		return err
 	}
 	defer rollback(ctx, tx)
+	if err := s.keyIsCurrent(ctx, tx); err != nil {
+		return err
+	}
 	rows, err := tx.Query(ctx, `SELECT seq, id FROM pads p WHERE wrapped_key IS NULL
 		AND EXISTS (SELECT FROM page_digits d WHERE d.pad = p.seq) ORDER BY seq FOR UPDATE`)
 	type pad struct {
@@ -168,7 +215,84 @@ func (s *Store) seal(p *otp.Pad) (sp *vault.SealedPad, err error) {
 }
 
 // openPages opens the sealed digits of the pages read under the office key
-// (vault.OpenPages).
+// (vault.OpenPages). When they do not open because the office key was
+// rotated by another store since this one opened the database, the error
+// says so (vault.ErrKeyRotated).
 func (s *Store) openPages(refs []vault.PageRef, pages []*otp.Page) error {
-	return s.withKey(func(office *vault.Key) error { return vault.OpenPages(office, refs, pages) })
+	err := s.withKey(func(office *vault.Key) error { return vault.OpenPages(office, refs, pages) })
+	if errors.Is(err, vault.ErrOpen) && s.rotatedElsewhere() {
+		return fmt.Errorf("%w (%v)", vault.ErrKeyRotated, err)
+	}
+	return err
+}
+
+// rotatedElsewhere reports whether the database's key check is no longer
+// the store's office key's, as far as a quick look can tell. The look
+// takes a connection of its own, not one of the pool, which the
+// transactions that failed may hold all of; once it found the key rotated
+// away, that is remembered (the store never gets the new key).
+func (s *Store) rotatedElsewhere() bool {
+	if s.rotatedAway.Load() {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return false
+	}
+	defer conn.Close(ctx)
+	st, err := keyRecord(ctx, conn, "")
+	if err != nil || st == nil {
+		return false
+	}
+	away := s.withKey(func(office *vault.Key) error { return vault.VerifyCheck(office, st.Check) }) == vault.ErrWrongKey
+	if away {
+		s.rotatedAway.Store(true)
+	}
+	return away
+}
+
+// keyIsCurrent makes sure, in a transaction, that the store's office key
+// is still the database's, and keeps the vault row locked FOR SHARE until
+// the transaction ends, so that no rotation commits meanwhile:
+// vault.ErrKeyRotated if another store rotated the key since this one
+// opened the database.
+func (s *Store) keyIsCurrent(ctx context.Context, tx pgx.Tx) error {
+	st, err := keyRecord(ctx, tx, "FOR SHARE")
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		return errors.New("the database keeps no office key check")
+	}
+	err = s.withKey(func(office *vault.Key) error { return vault.VerifyCheck(office, st.Check) })
+	if errors.Is(err, vault.ErrWrongKey) {
+		return vault.ErrKeyRotated
+	}
+	return err
+}
+
+// sealedUnderCurrent refuses, in the transaction that stores it, a pad
+// that was sealed before the transaction under an office key that is no
+// longer the database's: rotated meanwhile, by this store (ECONFLICT: seal
+// it again) or by another (vault.ErrKeyRotated). Stored, its data key
+// would open under no key the database knows. It locks the vault row FOR
+// SHARE until the transaction ends, so that no rotation commits between
+// the check and the commit.
+func (s *Store) sealedUnderCurrent(ctx context.Context, tx pgx.Tx, sp *vault.SealedPad) error {
+	if sp.Wrapped == nil {
+		return nil // no data key, no pages
+	}
+	st, err := keyRecord(ctx, tx, "FOR SHARE")
+	if err != nil {
+		return err
+	}
+	if st != nil && hmac.Equal(st.Check, sp.Check) {
+		return nil
+	}
+	if err := s.keyIsCurrent(ctx, tx); err != nil {
+		return err
+	}
+	return ciphergram.Errorf(ciphergram.ECONFLICT, "the office key was rotated while the pad was being sealed: nothing was imported; import it again")
 }

@@ -68,6 +68,9 @@ type request struct {
 	// scrub marks the request that scrubs the WAL (see scrub.go): it runs
 	// alone and outside any transaction.
 	scrub bool
+	// solo, when set, is run instead of fn, alone and outside any batch's
+	// transaction, while no other write of the store runs (see exclusive).
+	solo func() error
 
 	// Guarded by Store.mu.
 	taken bool          // in a batch: it can no longer be withdrawn
@@ -86,6 +89,17 @@ var errClosed = errors.New("the store is closed")
 func (s *Store) transact(ctx context.Context, op string, audits []ciphergram.Audit, fn func(tx *wtx) error) error {
 	return s.submit(&request{ctx: ctx, op: op, audits: audits, fn: fn})
 }
+
+// exclusive runs fn as a request of its own, between batches, while no
+// other write of this store runs; fn begins and commits a transaction of
+// its own, which other processes' writes wait for as usual. Errors of fn
+// pass through fault, as for transact.
+func (s *Store) exclusive(ctx context.Context, op string, fn func() error) error {
+	return s.submit(&request{ctx: ctx, op: op, solo: fn})
+}
+
+// alone reports whether r runs in a batch of its own.
+func (r *request) alone() bool { return r.scrub || r.solo != nil }
 
 // submit queues r, waits for its outcome, leading batches when its turn
 // comes, and returns r's error.
@@ -137,8 +151,8 @@ func (s *Store) await(r *request) (lead bool) {
 // the caller of the next request queued, or gives it up.
 func (s *Store) lead(me *request) {
 	s.mu.Lock()
-	n := 1 // a scrub runs alone, and ends a batch
-	for !me.scrub && n < min(len(s.queue), maxBatch) && !s.queue[n].scrub {
+	n := 1 // a scrub or a solo request runs alone, and ends a batch
+	for !me.alone() && n < min(len(s.queue), maxBatch) && !s.queue[n].alone() {
 		n++
 	}
 	batch := slices.Clone(s.queue[:n])
@@ -170,6 +184,11 @@ func (s *Store) lead(me *request) {
 	}
 	if me.scrub {
 		s.scrubWAL()
+		ran = true
+		return
+	}
+	if me.solo != nil {
+		me.err = fault(me.op, me.solo())
 		ran = true
 		return
 	}

@@ -41,6 +41,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -115,6 +116,15 @@ type Store struct {
 	ownsKey bool
 	keyMu   sync.RWMutex
 	keyGone bool
+	// keyFile is the key file the office key came from ("" for a
+	// passphrase or a key given), which a rotation may replace
+	// (vault_rotate.go); rotateHook, set by tests, runs at each step of a
+	// rotation.
+	keyFile    string
+	rotateHook func(step string) error
+	// rotatedAway is set once a read found the database under another
+	// office key than the store's (vault.ErrKeyRotated).
+	rotatedAway atomic.Bool
 }
 
 var _ ciphergram.Store = (*Store)(nil)

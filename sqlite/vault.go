@@ -2,15 +2,19 @@ package sqlite
 
 import (
 	"context"
+	"crypto/hmac"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
+	"ciphergram"
 	"ciphergram/otp"
 	"ciphergram/vault"
 )
 
-// Key material at rest.
+// Key material at rest. (The rotation of the office key is in
+// vault_rotate.go.)
 //
 // Every pad's digits are sealed under a data key of its own, kept wrapped
 // by the office key (package vault; the schema is migrations/0008_vault.sql).
@@ -60,10 +64,19 @@ func KeyFile(path string) string { return path + ".key" }
 // at once agree on one key: each reads the record again under the write
 // lock, and the first records the check (and salt) of its key. Then the
 // plain digits of a database older than keys are sealed (sealPlainPads).
+//
+// A key file with a rotation's pending file beside it (vault.Rotation) is
+// settled first, under the write lock, so that no rotation is under way:
+// the rotation that left it is finished or undone.
 func (s *Store) unlock(ctx context.Context, src vault.Source) error {
 	st, err := keyRecord(ctx, s.db)
 	if err != nil {
 		return err
+	}
+	if st != nil && src.Pending() {
+		if st, err = s.settle(ctx, src); err != nil {
+			return err
+		}
 	}
 	var key *vault.Key
 	var owned bool
@@ -75,8 +88,24 @@ func (s *Store) unlock(ctx context.Context, src vault.Source) error {
 	if err != nil {
 		return err
 	}
-	s.office, s.ownsKey = key, owned
+	s.office, s.ownsKey, s.keyFile = key, owned, src.File
 	return s.sealPlainPads(ctx)
+}
+
+// settle settles the rotation that left a pending file beside src.File
+// (vault.Source.Settle) under the write lock, and returns what the
+// database keeps of its key.
+func (s *Store) settle(ctx context.Context, src vault.Source) (*vault.Stored, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	st, err := keyRecord(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return st, src.Settle(st)
 }
 
 // firstKey sets up the office key of a database that had none when unlock
@@ -144,6 +173,9 @@ func (s *Store) sealPlainPads(ctx context.Context) error {
 		return err
 	}
 	defer tx.Rollback()
+	if err := s.keyIsCurrent(ctx, tx); err != nil {
+		return err
+	}
 	rows, err := tx.QueryContext(ctx, plain)
 	if err != nil {
 		return err
@@ -220,7 +252,77 @@ func (s *Store) seal(p *otp.Pad) (sp *vault.SealedPad, err error) {
 }
 
 // openPages opens the sealed digits of the pages read under the office key
-// (vault.OpenPages).
+// (vault.OpenPages). When they do not open because the office key was
+// rotated by another store since this one opened the database, the error
+// says so (vault.ErrKeyRotated).
 func (s *Store) openPages(refs []vault.PageRef, pages []*otp.Page) error {
-	return s.withKey(func(office *vault.Key) error { return vault.OpenPages(office, refs, pages) })
+	err := s.withKey(func(office *vault.Key) error { return vault.OpenPages(office, refs, pages) })
+	if errors.Is(err, vault.ErrOpen) && s.rotatedElsewhere() {
+		return fmt.Errorf("%w (%v)", vault.ErrKeyRotated, err)
+	}
+	return err
+}
+
+// rotatedElsewhere reports whether the database's key check is no longer
+// the store's office key's, as far as a quick look can tell (within a
+// second: the reads that failed may hold the pool's connections). Once it
+// found the key rotated away, that is remembered (the store never gets
+// the new key).
+func (s *Store) rotatedElsewhere() bool {
+	if s.rotatedAway.Load() {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	st, err := keyRecord(ctx, s.db)
+	if err != nil || st == nil {
+		return false
+	}
+	away := s.withKey(func(office *vault.Key) error { return vault.VerifyCheck(office, st.Check) }) == vault.ErrWrongKey
+	if away {
+		s.rotatedAway.Store(true)
+	}
+	return away
+}
+
+// keyIsCurrent makes sure, in a write transaction, that the store's office
+// key is still the database's: vault.ErrKeyRotated if another store
+// rotated it since this one opened the database.
+func (s *Store) keyIsCurrent(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) error {
+	st, err := keyRecord(ctx, q)
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		return errors.New("the database keeps no office key check")
+	}
+	err = s.withKey(func(office *vault.Key) error { return vault.VerifyCheck(office, st.Check) })
+	if errors.Is(err, vault.ErrWrongKey) {
+		return vault.ErrKeyRotated
+	}
+	return err
+}
+
+// sealedUnderCurrent refuses, in the transaction that stores it, a pad
+// that was sealed before the transaction under an office key that is no
+// longer the database's: rotated meanwhile, by this store (ECONFLICT: seal
+// it again) or by another (vault.ErrKeyRotated). Stored, its data key
+// would open under no key the database knows.
+func (s *Store) sealedUnderCurrent(ctx context.Context, tx *wtx, sp *vault.SealedPad) error {
+	if sp.Wrapped == nil {
+		return nil // no data key, no pages
+	}
+	st, err := keyRecord(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if st != nil && hmac.Equal(st.Check, sp.Check) {
+		return nil
+	}
+	if err := s.keyIsCurrent(ctx, tx); err != nil {
+		return err
+	}
+	return ciphergram.Errorf(ciphergram.ECONFLICT, "the office key was rotated while the pad was being sealed: nothing was imported; import it again")
 }

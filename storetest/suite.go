@@ -82,6 +82,7 @@ var subtests = []subtest{
 	{"DestroyPad", testDestroyPad},
 	{"KeyAtRest", testKeyAtRest},
 	{"CryptographicErase", testCryptographicErase},
+	{"KeyRotation", testKeyRotation},
 	{"SendTelegram", testSendTelegram},
 	{"Deliveries", testDeliveries},
 	{"AcceptPart", testAcceptPart},
