@@ -54,6 +54,7 @@ var commands = map[string]command{
 	"pad":       {"generate one-time pads and count the pages left", (*Main).runPad},
 	"encipher":  {"encipher a telegram from standard input with the next pad pages", (*Main).runEncipher},
 	"office":    {"set up an office database (a station or the Centre)", (*Main).runOffice},
+	"key":       {"rotate the office key, which encrypts the pads at rest", (*Main).runKey},
 	"user":      {"add users and their roles", (*Main).runUser},
 	"link":      {"links to peer offices", (*Main).runLink},
 	"telegram":  {"compose, sign, encipher, receive, decipher, show and list telegrams", (*Main).runTelegram},

@@ -20,6 +20,7 @@ import (
 	"ciphergram/office"
 	"ciphergram/postgres"
 	"ciphergram/sqlite"
+	"ciphergram/vault"
 	"ciphergram/web"
 )
 
@@ -114,7 +115,15 @@ func openStore(ctx context.Context, dsn string, keys keyFlags, w io.Writer) (cip
 	if pg {
 		st, err = openPostgres(ctx, dsn, pgOpt)
 	} else if st, err = sqlite.Open(ctx, path, sqliteOpt); err != nil {
-		return nil, fmt.Errorf("opening %s: %w", dsn, err)
+		err = fmt.Errorf("opening %s: %w", dsn, err)
+	}
+	if errors.Is(err, vault.ErrWrongKey) {
+		tried := "the passphrase in " + passFile
+		if passFile == "" {
+			tried = "the key file " + keyFile
+		}
+		return nil, &hintError{err, "it was tried with " + tried + "; give the database's own with --key-file FILE or " +
+			"--key-passphrase-file FILE (after `ciphergram key rotate --new-key-file`, the new file)"}
 	}
 	if err != nil {
 		return nil, err
