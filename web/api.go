@@ -9,6 +9,7 @@ import (
 	"ciphergram"
 	"ciphergram/cipher"
 	"ciphergram/office"
+	"ciphergram/vault"
 )
 
 // apiFunc handles an API request of a signed-in user and returns what to
@@ -45,6 +46,7 @@ func (s *Server) apiRoutes() {
 	m.HandleFunc("GET /api/v1/links", s.api(s.apiLinks))
 	m.HandleFunc("POST /api/v1/links", s.api(s.apiAddLink))
 	m.HandleFunc("PUT /api/v1/links/{peer}", s.api(s.apiRouteLink))
+	m.HandleFunc("POST /api/v1/office/key/rotate", s.api(s.apiRotateKey))
 	s.apiPadRoutes()
 	s.apiTelegramRoutes()
 	s.apiRegistryRoutes()
@@ -184,6 +186,23 @@ func (s *Server) apiSetClearance(w http.ResponseWriter, r *http.Request, u *ciph
 	}
 	c, _ := ciphergram.NormalizeClassification(req.Clearance)
 	return map[string]string{"name": r.PathValue("name"), "clearance": c}, nil
+}
+
+// apiRotateKey rotates the office key in place: a new key in the key file
+// the server's database is open with (the API never names a file of the
+// server's: an office under a passphrase, or one that wants its new key
+// elsewhere, rotates with the command line).
+func (s *Server) apiRotateKey(w http.ResponseWriter, r *http.Request, u *ciphergram.User) (any, error) {
+	rt, err := s.svc.RotateKey(r.Context(), u, vault.Source{})
+	if err != nil {
+		return nil, err
+	}
+	return rotatedJSON{Rewrapped: rt.Rewrapped, KeyFile: rt.KeyFile}, nil
+}
+
+type rotatedJSON struct {
+	Rewrapped int    `json:"rewrapped"` // data keys rewrapped under the new office key
+	KeyFile   string `json:"key_file"`  // where the new key is
 }
 
 func (s *Server) apiSetPassword(w http.ResponseWriter, r *http.Request, u *ciphergram.User) (any, error) {

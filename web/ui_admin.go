@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"ciphergram"
+	"ciphergram/vault"
 )
 
 func (s *Server) uiRegistryRoutes() {
@@ -214,6 +216,17 @@ func (s *Server) uiAdminRoutes() {
 			return err
 		}
 		return s.done(w, r, "/users", "Clearance of "+r.PathValue("name")+" set.")
+	}))
+	m.HandleFunc("POST /office/key/rotate", s.ui(func(w http.ResponseWriter, r *http.Request, u *ciphergram.User) error {
+		if err := form(w, r); err != nil {
+			return err
+		}
+		rt, err := s.svc.RotateKey(r.Context(), u, vault.Source{})
+		if err != nil {
+			return err
+		}
+		return s.done(w, r, "/users", fmt.Sprintf("Office key rotated: %d data key(s) rewrapped; the new key is in %s. "+
+			"Back it up apart from the database and destroy every copy of the old one.", rt.Rewrapped, rt.KeyFile))
 	}))
 	m.HandleFunc("POST /links", s.ui(func(w http.ResponseWriter, r *http.Request, u *ciphergram.User) error {
 		if err := form(w, r); err != nil {

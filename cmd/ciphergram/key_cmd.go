@@ -13,12 +13,6 @@ import (
 	"ciphergram/vault"
 )
 
-// keyRotator is a store whose office key can be rotated: both stores.
-type keyRotator interface {
-	RotateKey(ctx context.Context, to vault.Source, a ciphergram.Audit) (int, error)
-	OfficeKeyFile() string
-}
-
 func (m *Main) runKey(ctx context.Context, args []string) error {
 	return m.group(ctx, "key", "The office key, which encrypts the pads at rest (see docs/security.md).", map[string]officeCmd{
 		"rotate": {usage: "[--new-key-file FILE | --new-key-passphrase-file FILE]",
@@ -51,18 +45,10 @@ a rotation takes a moment whatever the pads hold. Admins only; the rotation is a
 }
 
 // rotateKey rotates the office key of svc's store to a new key file or
-// passphrase, and says what was done and what to do next.
+// passphrase (office.RotateKey), and says what was done and what to do
+// next.
 func (m *Main) rotateKey(ctx context.Context, svc *office.Service, actor *ciphergram.User, newFile, newPass string) error {
-	if actor.Role != ciphergram.RoleAdmin {
-		return ciphergram.Errorf(ciphergram.EFORBIDDEN, "key rotate: rotating the office key is for admins only, not a %s", actor.Role)
-	}
-	st, ok := svc.Store().(keyRotator)
-	if !ok {
-		return fmt.Errorf("key rotate: this store cannot rotate its office key")
-	}
-	oldFile := st.OfficeKeyFile()
 	var to vault.Source
-	var detail string
 	switch {
 	case newFile != "" && newPass != "":
 		return &hintError{errors.New("key rotate: give --new-key-file or --new-key-passphrase-file, not both"),
@@ -74,29 +60,26 @@ func (m *Main) rotateKey(ctx context.Context, svc *office.Service, actor *cipher
 		}
 		defer clear(b)
 		to.Passphrase = bytes.TrimRight(b, "\r\n")
-		detail = "to a key derived from a new passphrase"
 	case newFile != "":
-		to.File, detail = newFile, "to a new key file "+newFile
-	case oldFile != "":
-		to.File, detail = oldFile, "to a new key in the key file "+oldFile
-	default:
-		return &hintError{errors.New("key rotate: the office key of this database is derived from a passphrase, so there is no key file to replace"),
+		to.File = newFile
+	}
+	r, err := svc.RotateKey(ctx, actor, to)
+	if ciphergram.ErrorCode(err) == ciphergram.ECONFLICT && to.File == "" && to.Passphrase == nil {
+		return &hintError{fmt.Errorf("key rotate: %w", err),
 			"give --new-key-passphrase-file FILE for a new passphrase, or --new-key-file FILE for a key file"}
 	}
-	a := ciphergram.Audit{Time: m.Now(), Actor: actor.Name, Action: "office_key.rotated", Subject: "office key", Detail: detail}
-	n, err := st.RotateKey(ctx, to, a)
 	if err != nil {
 		return fmt.Errorf("key rotate: %w", err)
 	}
-	fmt.Fprintf(m.Stdout, "office key rotated: %d data key(s) rewrapped under the new key; the old key no longer opens this database\n", n)
+	fmt.Fprintf(m.Stdout, "office key rotated: %d data key(s) rewrapped under the new key; the old key no longer opens this database\n", r.Rewrapped)
 	switch {
-	case to.File != "":
-		fmt.Fprintf(m.Stdout, "the new key is in %s: back it up apart from the database, and replace every copy of the old one\n", to.File)
+	case r.KeyFile != "":
+		fmt.Fprintf(m.Stdout, "the new key is in %s: back it up apart from the database, and replace every copy of the old one\n", r.KeyFile)
 	default:
 		fmt.Fprintf(m.Stdout, "open the database with --key-passphrase-file and the new passphrase from now on\n")
 	}
-	if oldFile != "" && oldFile != to.File {
-		fmt.Fprintf(m.Stdout, "the old key file %s no longer opens this database\n", oldFile)
+	if r.OldFile != "" {
+		fmt.Fprintf(m.Stdout, "the old key file %s no longer opens this database\n", r.OldFile)
 	}
 	fmt.Fprintf(m.Stdout, "copies of the database made before now still open with the old key: destroy them, or every copy of the old key\n")
 	return nil
