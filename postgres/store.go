@@ -52,7 +52,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -94,24 +93,14 @@ type Store struct {
 	// script, for TelegramFilter.Search: ICU's root locale where the
 	// server has ICU, the database's default otherwise.
 	fold string
-	// office is the office key (vault.go); the store destroys it at Close
-	// when it loaded or derived it itself (ownsKey). keyMu guards its uses
-	// against Close, which sets keyGone: a read that ends after Close gets
-	// an error, not a destroyed key.
-	office  *vault.Key
-	ownsKey bool
-	keyMu   sync.RWMutex
-	keyGone bool
-	// keyFile is the key file the office key came from ("" for a
-	// passphrase or a key given), which a rotation may replace
-	// (vault_rotate.go); rotateMu lets one rotation of the store run at a
-	// time; rotateHook, set by tests, runs at each step of a rotation.
-	keyFile    string
-	rotateMu   sync.Mutex
+	// keys holds the office key (vault.go) while the store is open, and
+	// destroys it at Close if the store made it.
+	keys vault.Holder
+	// rotateMu lets one rotation of the store run at a time.
+	rotateMu sync.Mutex
+	// rotateHook, set by tests, runs at each step of a rotation
+	// (vault_rotate.go).
 	rotateHook func(step string) error
-	// rotatedAway is set once a read found the database under another
-	// office key than the store's (vault.ErrKeyRotated).
-	rotatedAway atomic.Bool
 }
 
 var _ ciphergram.Store = (*Store)(nil)
@@ -156,7 +145,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	}
 	if err != nil {
 		pool.Close()
-		s.destroyKey()
+		s.keys.Close()
 		return nil, fmt.Errorf("postgres: opening %s/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Database, sanitize(err))
 	}
 	return s, nil
@@ -204,19 +193,8 @@ func (s *Store) checkServer(ctx context.Context) error {
 // been given back.
 func (s *Store) Close() error {
 	s.pool.Close()
-	s.destroyKey()
+	s.keys.Close()
 	return nil
-}
-
-// destroyKey ends the uses of the office key, and destroys it if the
-// store made it.
-func (s *Store) destroyKey() {
-	s.keyMu.Lock()
-	defer s.keyMu.Unlock()
-	if s.ownsKey && !s.keyGone {
-		s.office.Destroy()
-	}
-	s.keyGone = true
 }
 
 // write runs fn in one transaction, appends a to the audit log in the same

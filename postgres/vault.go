@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -88,7 +87,7 @@ func (s *Store) unlock(ctx context.Context, conn *pgxpool.Conn, src vault.Source
 			return err
 		}
 	}
-	s.office, s.ownsKey, s.keyFile = key, owned, src.File
+	s.keys.Set(key, owned, src.File)
 	return s.sealPlainPads(ctx, conn)
 }
 
@@ -173,7 +172,7 @@ func (s *Store) sealPlainPad(ctx context.Context, tx pgx.Tx, seq int64, id strin
 		return err
 	}
 	defer p.Wipe()
-	sp, err := vault.SealPad(s.office, p)
+	sp, err := s.keys.Seal(p)
 	if err != nil {
 		return err
 	}
@@ -192,65 +191,30 @@ func (s *Store) sealPlainPad(ctx context.Context, tx pgx.Tx, seq int64, id strin
 	return err
 }
 
-// withKey runs fn with the office key, unless Close has ended its uses.
-func (s *Store) withKey(fn func(office *vault.Key) error) error {
-	s.keyMu.RLock()
-	defer s.keyMu.RUnlock()
-	if s.keyGone {
-		return errKeyGone
-	}
-	return fn(s.office)
-}
-
-// errKeyGone is the error of a use of the office key after Close.
-var errKeyGone = errors.New("the store is closed: its office key is gone")
-
-// seal seals p under the office key (vault.SealPad).
-func (s *Store) seal(p *otp.Pad) (sp *vault.SealedPad, err error) {
-	err = s.withKey(func(office *vault.Key) error {
-		sp, err = vault.SealPad(office, p)
-		return err
-	})
-	return sp, err
-}
-
 // openPages opens the sealed digits of the pages read under the office key
-// (vault.OpenPages). When they do not open because the office key was
-// rotated by another store since this one opened the database, the error
-// says so (vault.ErrKeyRotated).
+// (vault.Holder.OpenPages): vault.ErrKeyRotated when they do not open
+// because another store rotated the office key since this one opened the
+// database.
 func (s *Store) openPages(refs []vault.PageRef, pages []*otp.Page) error {
-	err := s.withKey(func(office *vault.Key) error { return vault.OpenPages(office, refs, pages) })
-	if errors.Is(err, vault.ErrOpen) && s.rotatedElsewhere() {
-		return fmt.Errorf("%w (%v)", vault.ErrKeyRotated, err)
-	}
-	return err
+	return s.keys.OpenPages(refs, pages, s.storedKey)
 }
 
-// rotatedElsewhere reports whether the database's key check is no longer
-// the store's office key's, as far as a quick look can tell. The look
-// takes a connection of its own, not one of the pool, which the
-// transactions that failed may hold all of; once it found the key rotated
-// away, that is remembered (the store never gets the new key).
-func (s *Store) rotatedElsewhere() bool {
-	if s.rotatedAway.Load() {
-		return true
-	}
+// storedKey reads what the database keeps of its office key, on a
+// connection of its own, not one of the pool, which the transactions that
+// failed may hold all of; nil if it cannot.
+func (s *Store) storedKey() *vault.Stored {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
 	if err != nil {
-		return false
+		return nil
 	}
 	defer conn.Close(ctx)
 	st, err := keyRecord(ctx, conn, "")
-	if err != nil || st == nil {
-		return false
+	if err != nil {
+		return nil
 	}
-	away := s.withKey(func(office *vault.Key) error { return vault.VerifyCheck(office, st.Check) }) == vault.ErrWrongKey
-	if away {
-		s.rotatedAway.Store(true)
-	}
-	return away
+	return st
 }
 
 // keyIsCurrent makes sure, in a transaction, that the store's office key
@@ -263,14 +227,7 @@ func (s *Store) keyIsCurrent(ctx context.Context, tx pgx.Tx) error {
 	if err != nil {
 		return err
 	}
-	if st == nil {
-		return errors.New("the database keeps no office key check")
-	}
-	err = s.withKey(func(office *vault.Key) error { return vault.VerifyCheck(office, st.Check) })
-	if errors.Is(err, vault.ErrWrongKey) {
-		return vault.ErrKeyRotated
-	}
-	return err
+	return s.keys.Current(st)
 }
 
 // sealedUnderCurrent refuses, in the transaction that stores it, a pad

@@ -179,7 +179,7 @@ func TestRotateKey(t *testing.T) {
 		}
 		f.works(i + 2)
 		f.claim(f.out.Pages[i+1])
-		if err := vault.VerifyCheck(f.s.office, after.check); err != nil {
+		if err := f.s.keys.Use(func(k *vault.Key) error { return vault.VerifyCheck(k, after.check) }); err != nil {
 			t.Errorf("%s: the store's key is not the new one", st.name)
 		}
 

@@ -31,7 +31,7 @@ func (s *Store) ImportPad(ctx context.Context, p *otp.Pad, dir ciphergram.PadDir
 	if err != nil {
 		return fault("ImportPad", err)
 	}
-	sp, err := s.seal(p)
+	sp, err := s.keys.Seal(p)
 	if err != nil {
 		return fault("ImportPad", err)
 	}

@@ -41,7 +41,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -108,23 +107,12 @@ type Store struct {
 	scrubTimer *time.Timer // set while a scrub is due
 	stats      commitStats
 
-	// office is the office key (vault.go); the store destroys it at Close
-	// when it loaded or derived it itself (ownsKey). keyMu guards its uses
-	// against Close, which sets keyGone: a read that ends after Close gets
-	// an error, not a destroyed key.
-	office  *vault.Key
-	ownsKey bool
-	keyMu   sync.RWMutex
-	keyGone bool
-	// keyFile is the key file the office key came from ("" for a
-	// passphrase or a key given), which a rotation may replace
-	// (vault_rotate.go); rotateHook, set by tests, runs at each step of a
-	// rotation.
-	keyFile    string
+	// keys holds the office key (vault.go) while the store is open, and
+	// destroys it at Close if the store made it.
+	keys vault.Holder
+	// rotateHook, set by tests, runs at each step of a rotation
+	// (vault_rotate.go).
 	rotateHook func(step string) error
-	// rotatedAway is set once a read found the database under another
-	// office key than the store's (vault.ErrKeyRotated).
-	rotatedAway atomic.Bool
 }
 
 var _ ciphergram.Store = (*Store)(nil)
@@ -167,7 +155,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	if err != nil {
 		db.Close()
-		s.destroyKey()
+		s.keys.Close()
 		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
 	}
 	s.scrubWAL() // what a process that died before its scrub left
@@ -213,19 +201,8 @@ func (s *Store) Close() error {
 	s.scrubWAL()
 	s.stmts.close()
 	err := s.db.Close()
-	s.destroyKey()
+	s.keys.Close()
 	return err
-}
-
-// destroyKey ends the uses of the office key, and destroys it if the
-// store made it.
-func (s *Store) destroyKey() {
-	s.keyMu.Lock()
-	defer s.keyMu.Unlock()
-	if s.ownsKey && !s.keyGone {
-		s.office.Destroy()
-	}
-	s.keyGone = true
 }
 
 // write runs fn in one IMMEDIATE transaction, appends a to the audit log in

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"ciphergram"
@@ -88,7 +87,7 @@ func (s *Store) unlock(ctx context.Context, src vault.Source) error {
 	if err != nil {
 		return err
 	}
-	s.office, s.ownsKey, s.keyFile = key, owned, src.File
+	s.keys.Set(key, owned, src.File)
 	return s.sealPlainPads(ctx)
 }
 
@@ -210,7 +209,7 @@ func (s *Store) sealPlainPad(ctx context.Context, tx *sql.Tx, seq int64, id stri
 		return err
 	}
 	defer p.Wipe()
-	sp, err := vault.SealPad(s.office, p)
+	sp, err := s.keys.Seal(p)
 	if err != nil {
 		return err
 	}
@@ -229,60 +228,25 @@ func (s *Store) sealPlainPad(ctx context.Context, tx *sql.Tx, seq int64, id stri
 	return nil
 }
 
-// withKey runs fn with the office key, unless Close has ended its uses.
-func (s *Store) withKey(fn func(office *vault.Key) error) error {
-	s.keyMu.RLock()
-	defer s.keyMu.RUnlock()
-	if s.keyGone {
-		return errKeyGone
-	}
-	return fn(s.office)
-}
-
-// errKeyGone is the error of a use of the office key after Close.
-var errKeyGone = errors.New("the store is closed: its office key is gone")
-
-// seal seals p under the office key (vault.SealPad).
-func (s *Store) seal(p *otp.Pad) (sp *vault.SealedPad, err error) {
-	err = s.withKey(func(office *vault.Key) error {
-		sp, err = vault.SealPad(office, p)
-		return err
-	})
-	return sp, err
-}
-
 // openPages opens the sealed digits of the pages read under the office key
-// (vault.OpenPages). When they do not open because the office key was
-// rotated by another store since this one opened the database, the error
-// says so (vault.ErrKeyRotated).
+// (vault.Holder.OpenPages): vault.ErrKeyRotated when they do not open
+// because another store rotated the office key since this one opened the
+// database.
 func (s *Store) openPages(refs []vault.PageRef, pages []*otp.Page) error {
-	err := s.withKey(func(office *vault.Key) error { return vault.OpenPages(office, refs, pages) })
-	if errors.Is(err, vault.ErrOpen) && s.rotatedElsewhere() {
-		return fmt.Errorf("%w (%v)", vault.ErrKeyRotated, err)
-	}
-	return err
+	return s.keys.OpenPages(refs, pages, s.storedKey)
 }
 
-// rotatedElsewhere reports whether the database's key check is no longer
-// the store's office key's, as far as a quick look can tell (within a
-// second: the reads that failed may hold the pool's connections). Once it
-// found the key rotated away, that is remembered (the store never gets
-// the new key).
-func (s *Store) rotatedElsewhere() bool {
-	if s.rotatedAway.Load() {
-		return true
-	}
+// storedKey reads what the database keeps of its office key, within a
+// second (the reads that failed may hold the pool's connections); nil if
+// it cannot.
+func (s *Store) storedKey() *vault.Stored {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	st, err := keyRecord(ctx, s.db)
-	if err != nil || st == nil {
-		return false
+	if err != nil {
+		return nil
 	}
-	away := s.withKey(func(office *vault.Key) error { return vault.VerifyCheck(office, st.Check) }) == vault.ErrWrongKey
-	if away {
-		s.rotatedAway.Store(true)
-	}
-	return away
+	return st
 }
 
 // keyIsCurrent makes sure, in a write transaction, that the store's office
@@ -295,14 +259,7 @@ func (s *Store) keyIsCurrent(ctx context.Context, q interface {
 	if err != nil {
 		return err
 	}
-	if st == nil {
-		return errors.New("the database keeps no office key check")
-	}
-	err = s.withKey(func(office *vault.Key) error { return vault.VerifyCheck(office, st.Check) })
-	if errors.Is(err, vault.ErrWrongKey) {
-		return vault.ErrKeyRotated
-	}
-	return err
+	return s.keys.Current(st)
 }
 
 // sealedUnderCurrent refuses, in the transaction that stores it, a pad

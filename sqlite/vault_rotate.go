@@ -63,9 +63,7 @@ func (s *Store) RotateKey(ctx context.Context, to vault.Source, a ciphergram.Aud
 // OfficeKeyFile returns the key file the store's office key is in, or ""
 // when it is derived from a passphrase or was given.
 func (s *Store) OfficeKeyFile() string {
-	s.keyMu.RLock()
-	defer s.keyMu.RUnlock()
-	return s.keyFile
+	return s.keys.File()
 }
 
 // The steps of a rotation at which rotateHook runs.
@@ -87,7 +85,7 @@ func (s *Store) hook(step string) error {
 // transaction, then the switch to the new key and the key file put in
 // place. It ends r either way.
 func (s *Store) rotate(ctx context.Context, r *vault.Rotation, a ciphergram.Audit) (int, error) {
-	old, n, commitErr, err := s.rotateTx(ctx, r, a)
+	n, commitErr, err := s.rotateTx(ctx, r, a)
 	if err == nil && commitErr != nil {
 		err = s.commitOutcome(ctx, r, commitErr)
 	}
@@ -100,33 +98,21 @@ func (s *Store) rotate(ctx context.Context, r *vault.Rotation, a ciphergram.Audi
 		return 0, err
 	}
 	_ = s.hook(stepCommitted)
-	s.keyMu.Lock()
-	if s.keyGone { // closed meanwhile: the new key has no more use here
-		if r.Owned() {
-			r.Key().Destroy()
-		}
-	} else {
-		if s.ownsKey {
-			old.Destroy()
-		}
-		s.office, s.ownsKey, s.keyFile = r.Key(), r.Owned(), r.File()
-	}
-	s.keyMu.Unlock()
+	s.keys.Switch(r)
 	err = r.Finish()
 	s.scrubWAL() // the data keys wrapped under the old key leave the files
 	return n, err
 }
 
 // rotateTx runs the transaction of rotation r under the store's office key,
-// which it returns, holding the key's uses against Close.
-func (s *Store) rotateTx(ctx context.Context, r *vault.Rotation, a ciphergram.Audit) (old *vault.Key, n int, commitErr, err error) {
-	s.keyMu.RLock()
-	defer s.keyMu.RUnlock()
-	if s.keyGone {
-		return nil, 0, nil, errKeyGone
-	}
-	n, commitErr, err = s.rewrap(ctx, s.office, r, a)
-	return s.office, n, commitErr, err
+// holding the key's uses against Close.
+func (s *Store) rotateTx(ctx context.Context, r *vault.Rotation, a ciphergram.Audit) (n int, commitErr, err error) {
+	err = s.keys.Use(func(old *vault.Key) error {
+		var txErr error
+		n, commitErr, txErr = s.rewrap(ctx, old, r, a)
+		return txErr
+	})
+	return n, commitErr, err
 }
 
 // rewrap is the transaction of a rotation from the office key old. It
